@@ -108,7 +108,15 @@ CACHES = {
     }
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tasks run in the request here; a production site uses a worker backend. wagtail-guests
+# enqueues its tasks after the commit itself, so django-tasks < 0.8 (Wagtail 7.0) need not
+# defer them again (the option is gone in later versions, which enqueue at once).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "ENQUEUE_ON_COMMIT": False,
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = []
 
@@ -120,6 +128,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static_collected"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the demo's Bootstrap CSS
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
@@ -127,6 +136,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = "Hôtel des Tilleuls <bonjour@hotel-des-tilleuls.example>"
+
+# anymail webhooks (tracking and guests' replies, see docs/email.md) check this HTTP basic-auth
+# "user:password"; give the same one to the email provider. The default is for development only.
+ANYMAIL_WEBHOOK_SECRET = os.environ.get("ANYMAIL_WEBHOOK_SECRET", "demo-webhook:not-a-secret")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,7 +9,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Email provider webhooks: tracking events and guests' replies (docs/email.md).
+    path("anymail/", include("anymail.urls")),
 ]
 urlpatterns += staticfiles_urlpatterns()
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Public pages of wagtail-guests (unsubscribe links), before Wagtail's catch-all.
+urlpatterns += [path("guests/", include("wagtail_guests.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

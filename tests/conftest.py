@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -12,9 +13,43 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A test that rendered in French must not leave the next one in French."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _data_migrations_after_flush(request, _django_db_helper):
+    """Give transactional tests what the data migrations made and a flush removed.
+
+    A transactional test (``transaction=True``, the live server) empties every table when it
+    ends, and the next test would find no preset tags, no "Guest managers" group, no page tree.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        from tests.factories import restore_data_migrations
+
+        restore_data_migrations()
+    yield
+
+
 @pytest.fixture
 def site_root(db):
     """The default Site, with its root page replaced by a demo ContentPage."""
     from tests.factories import make_site_root
 
     return make_site_root()
+
+
+def pytest_report_header(config):
+    """Say which database this run uses: the suite runs on SQLite and on PostgreSQL."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine} (test database {database['TEST']['NAME']})"

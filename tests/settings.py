@@ -16,7 +16,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "NAME": os.path.join(tempfile.gettempdir(), f"wagtail_guests_test_{os.getpid()}.sqlite3")
     }
 else:
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_wagtail_guests"
+    # One test database per process, so parallel runs on one server never collide.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_wagtail_guests_{os.getpid()}"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -10,3 +10,5 @@ class WagtailGuestsAppConfig(AppConfig):
 
     def ready(self):
         from . import checks, receivers  # noqa: F401
+        from .conversations import receivers as conversation_receivers  # noqa: F401
+        from .emailing import receivers as email_receivers  # noqa: F401

@@ -1,11 +1,32 @@
 """Contact and booking form blocks that editors drop into any page's StreamField.
 
-SCHEMA ONLY for now: behaviour (form building, rendering, POST handling) is being added.
+A block renders its form (built by ``WAGTAIL_GUESTS_FORM_BUILDER``) in the visitor's language.
+Submissions POST to the page's own URL and are handled by :mod:`wagtail_guests.submit`, which
+also tells each block its StreamField id (the ``guests_block_id`` attribute of its value):
+without one (a preview) the form shows disabled. Models and forms are resolved lazily.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+
+#: The POST field naming the block a submission is for (its StreamField block id).
+MARKER_FIELD = "guests-block"
+#: The query parameter of the page URL a successful submission redirects to.
+SENT_PARAM = "guests-sent"
+#: The attribute of a block value that carries the block id, set while serving the page.
+BLOCK_ID_ATTR = "guests_block_id"
+
+
+def form_prefix(block_id: str) -> str:
+    """The form prefix of a block: its fields are named ``guests-<block id>-<field>``."""
+    return f"guests-{block_id}"
+
+
+def anchor_id(block_id: str) -> str:
+    """The HTML id of a block's wrapper, the fragment of its success redirect."""
+    return f"guests-form-{block_id}"
+
 
 OPTIONAL_FIELDS = [
     ("phone", _("Phone")),
@@ -22,6 +43,10 @@ BOOKING_OPTIONAL_FIELDS = [
 
 
 class BaseGuestFormBlock(blocks.StructBlock):
+    #: The ``kind`` the form builder receives ("contact" or "booking").
+    form_kind = "contact"
+    default_submit_label = _("Send")
+
     heading = blocks.CharBlock(label=_("Heading"), required=False, max_length=200)
     intro = blocks.TextBlock(label=_("Introduction"), required=False)
     consent_text = blocks.TextBlock(
@@ -44,6 +69,41 @@ class BaseGuestFormBlock(blocks.StructBlock):
         help_text=_("An email address that receives each submission."),
     )
 
+    def get_form_builder(self, value, block_id: str = ""):
+        from .forms import get_form_builder_class
+
+        return get_form_builder_class()(value, kind=self.form_kind, block_id=block_id)
+
+    def get_form(self, value, block_id: str = "", data=None):
+        """The block's form, bound to ``data`` if given, prefixed by the block id."""
+        prefix = form_prefix(block_id) if block_id else None
+        return self.get_form_builder(value, block_id).get_form(data, prefix=prefix)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        request = context.get("request")
+        block_id = getattr(value, BLOCK_ID_ATTR, "") if request is not None else ""
+        sent = bool(block_id) and request.GET.get(SENT_PARAM) == block_id
+        form = None
+        if not sent:
+            # A submission that did not validate comes back bound, with its errors.
+            stashed = getattr(request, "wagtail_guests_forms", {}) if block_id else {}
+            form = stashed.get(block_id)
+            if form is None:
+                form = self.get_form(value, block_id)
+        context.update(
+            {
+                "block_id": block_id,
+                "anchor": anchor_id(block_id) if block_id else "",
+                "form": form,
+                "sent": sent,
+                "marker_field": MARKER_FIELD,
+                "form_action": f"{request.path}#{anchor_id(block_id)}" if block_id else "",
+                "submit_label": value.get("submit_label") or self.default_submit_label,
+            }
+        )
+        return context
+
 
 class ContactFormBlock(BaseGuestFormBlock):
     fields = blocks.MultipleChoiceBlock(
@@ -61,6 +121,9 @@ class ContactFormBlock(BaseGuestFormBlock):
 
 
 class BookingFormBlock(BaseGuestFormBlock):
+    form_kind = "booking"
+    default_submit_label = _("Request a booking")
+
     kind = blocks.ChoiceBlock(
         label=_("Booking kind"),
         choices=[("stay", _("Hotel stay")), ("table", _("Restaurant table"))],

@@ -26,3 +26,15 @@ def notify_staff(submission_id: int, recipient: str):
         return False
     send_staff_notification(submission, recipient)
     return True
+
+
+@task()
+def purge_expired_guests():
+    """Anonymise the guests whose retention period has passed (``WAGTAIL_GUESTS_RETENTION_DAYS``).
+
+    Enqueue it once a day from a scheduler; it does nothing while retention is off. Returns the
+    number of guests anonymised.
+    """
+    from .gdpr.retention import purge
+
+    return len(purge().anonymised)

@@ -1,5 +1,8 @@
+from django.db import models
+from modelcluster.fields import ParentalKey
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
@@ -21,3 +24,19 @@ class ContentPage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class FormPage(AbstractForm):
+    """A plain ``wagtail.contrib.forms`` form page, the baseline of benchmarks/submission.py."""
+
+    thank_you_text = RichTextField(blank=True)
+
+    content_panels = [
+        *AbstractForm.content_panels,
+        InlinePanel("form_fields", label="Form fields"),
+        FieldPanel("thank_you_text"),
+    ]

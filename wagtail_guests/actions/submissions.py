@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from .. import signals
+from ..identity import Identity
 from ..models import (
     Activity,
     ActivityKind,
@@ -14,6 +15,28 @@ from ..models import (
 from .bookings import create_booking
 from .consent import record_consent
 from .guests import match_or_create_guest
+
+
+def _match_in_lock_order(people: list[dict], **options) -> list:
+    """Match or create each person, locking guests in one global order (their identity key).
+
+    Two bookings naming the same two people in opposite roles would otherwise lock the two
+    guest rows in opposite orders and deadlock on PostgreSQL. Returns results in input order.
+    """
+
+    def key(index):
+        details = people[index]
+        return Identity.of(
+            email=details.get("email", ""),
+            phone=details.get("phone", ""),
+            first_name=details.get("first_name", ""),
+            last_name=details.get("last_name", ""),
+        ).key
+
+    results = {}
+    for index in sorted(range(len(people)), key=key):
+        results[index] = match_or_create_guest(people[index], **options)
+    return [results[index] for index in range(len(people))]
 
 
 def record_submission(
@@ -39,15 +62,14 @@ def record_submission(
     a mail failure never loses the submission.
     """
     source = GuestSource.BOOKING if kind == SubmissionKind.BOOKING else GuestSource.FORM
+    people = [guest_details, *(additional_guests if booking_details is not None else ())]
     with transaction.atomic():
-        match = match_or_create_guest(guest_details, source=source, site=site)
+        matches = _match_in_lock_order(people, source=source, site=site)
+        match = matches[0]
         guest = match.guest
         booking = None
         if booking_details is not None:
-            companions = [
-                match_or_create_guest(details, source=source, site=site).guest
-                for details in additional_guests
-            ]
+            companions = [m.guest for m in matches[1:]]
             companions = [c for c in dict.fromkeys(companions) if c.pk != guest.pk]
             booking = create_booking(
                 booker=guest, additional_guests=companions, site=site, **booking_details
@@ -62,7 +84,8 @@ def record_submission(
             site=site,
             language=language,
         )
-        Activity.objects.filter(booking=booking).update(submission=submission)
+        if booking is not None:
+            Activity.objects.filter(booking=booking).update(submission=submission)
         Activity.objects.create(
             guest=guest,
             kind=ActivityKind.SUBMITTED,

@@ -14,9 +14,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        migrations.swappable_dependency(getattr(settings, 'WAGTAIL_PAGE_MODEL', 'wagtailcore.Page')),
     ]
 
     operations = [
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('import_filename', models.CharField(blank=True, max_length=255, verbose_name='import file')),
                 ('wording', models.TextField(blank=True, verbose_name='wording shown')),
                 ('language', models.CharField(blank=True, max_length=10, verbose_name='language')),
-                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='page')),
+                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=getattr(settings, 'WAGTAIL_PAGE_MODEL', 'wagtailcore.Page'), verbose_name='page')),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='staff user')),
                 ('guest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_records', to='wagtail_guests.guest', verbose_name='guest')),
             ],
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='submitted')),
                 ('booking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submissions', to='wagtail_guests.booking', verbose_name='booking')),
                 ('guest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='wagtail_guests.guest', verbose_name='guest')),
-                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='page')),
+                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=getattr(settings, 'WAGTAIL_PAGE_MODEL', 'wagtailcore.Page'), verbose_name='page')),
                 ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.site', verbose_name='site')),
             ],
             options={

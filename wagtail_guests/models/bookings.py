@@ -104,6 +104,17 @@ class Booking(models.Model):
             models.Index(fields=["arrival_date", "booker"], name="guests_booking_arrival_idx"),
             models.Index(fields=["departure_date"], name="guests_booking_departure_idx"),
             models.Index(fields=["booker", "arrival_date"], name="guests_booking_booker_idx"),
+            # "Has an active booking (arriving …)" on the guest list, from the index alone.
+            models.Index(
+                fields=["booker", "arrival_date"],
+                condition=~Q(status__in=["cancelled", "duplicate"]),
+                name="guests_booking_active_idx",
+            ),
+            # Arrivals per day and "arriving between" on the guest list, from the index alone.
+            models.Index(
+                fields=["arrival_date", "status", "kind", "booker"],
+                name="guests_booking_arrivals_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

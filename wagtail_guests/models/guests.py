@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -101,6 +102,18 @@ class Guest(models.Model):
             models.Index(fields=["name_key"], name="guests_guest_name_idx"),
             models.Index(fields=["created_at"], name="guests_guest_created_idx"),
             models.Index(fields=["first_contact_at"], name="guests_guest_contact_idx"),
+            models.Index(fields=["updated_at"], name="guests_guest_updated_idx"),
+            # "Reachable by email" on the guest list (see wagtail_guests.filters).
+            models.Index(
+                fields=["id"],
+                condition=~Q(email="")
+                & Q(
+                    anonymised_at__isnull=True,
+                    unsubscribed_at__isnull=True,
+                    email_undeliverable_at__isnull=True,
+                ),
+                name="guests_guest_reachable_idx",
+            ),
         ]
         permissions = [
             ("export_guest", _("Can export guests")),
@@ -150,10 +163,8 @@ class Guest(models.Model):
             clash = Guest.objects.filter(identity_key=key).exclude(pk=self.pk)
             if clash.exists():
                 field = {"e": "email", "p": "phone"}.get(key[0], "last_name")
-                raise ValidationError(
-                    {field: _("Another guest already has these details.")},
-                    code="duplicate_guest",
-                )
+                message = _("Another guest already has these details.")
+                raise ValidationError({field: ValidationError(message, code="duplicate_guest")})
 
     def save(self, *args, **kwargs):
         self.refresh_keys()

@@ -79,6 +79,8 @@ class GuestTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["guest", "tag"], name="guests_guesttag_unique"),
         ]
+        # The guest list's tag filter looks guests up by tag.
+        indexes = [models.Index(fields=["tag", "guest"], name="guests_guesttag_tag_idx")]
 
     def __str__(self):
         return f"{self.guest_id}:{self.tag_id}"

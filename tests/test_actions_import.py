@@ -1,0 +1,254 @@
+"""The import writes exactly what the identity action would, all or nothing."""
+
+import random
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
+
+from tests.admin_fixtures import make_staff
+from tests.factories import make_guest, make_tag
+from tests.import_helpers import counts, write
+from wagtail_guests.actions import add_tag, match_or_create_guest, record_consent
+from wagtail_guests.importing import plan as plan_module
+from wagtail_guests.importing import writer as writer_module
+from wagtail_guests.importing.engine import ImportAborted, import_file, preview_file
+from wagtail_guests.models import (
+    Activity,
+    Booking,
+    ConsentRecord,
+    Guest,
+    GuestTag,
+    Tag,
+)
+
+pytestmark = pytest.mark.django_db
+HEADER = "first name,last name,email,phone,city,newsletter consent,tags\n"
+
+
+def do_import(tmp_path, rows, header=HEADER, **options):
+    return import_file(write(tmp_path, header + rows), name="clients.csv", **options)
+
+
+def test_a_match_fills_empty_fields_and_never_overwrites(tmp_path):
+    guest = make_guest(
+        email="elodie@example.com", first_name="Élodie", last_name="Dupré", city="Paris"
+    )
+    report = do_import(tmp_path, "ELODIE,DUPRE,Elodie@Example.com,06 12 34 56 78,Lyon,,\n")
+    assert (report["new"], report["updated"]) == (0, 1)
+    guest.refresh_from_db()
+    assert (guest.first_name, guest.city, guest.phone) == ("Élodie", "Paris", "+33612345678")
+    imported = Activity.objects.get(guest=guest, kind="imported")
+    assert imported.payload["filled"] == ["phone"]
+    assert imported.payload["differences"] == ["city"]
+    assert imported.payload["file"] == "clients.csv"
+
+
+def test_unchanged_guest(tmp_path):
+    make_guest(email="jean@example.com", first_name="Jean", last_name="Martin")
+    report = do_import(tmp_path, "Jean,Martin,jean@example.com,,,,\n")
+    assert (report["new"], report["updated"], report["unchanged"]) == (0, 0, 1)
+
+
+def test_phone_rule_needs_the_same_last_name(tmp_path):
+    known = make_guest(
+        first_name="Jean", last_name="Martin", email="jean@example.com", phone="+33611111111"
+    )
+    report = do_import(
+        tmp_path,
+        "Jean,Martin,,06 11 11 11 11,Nice,,\n"  # no email: phone + last name -> known
+        "Paul,Durand,,06 11 11 11 11,,,\n",  # same phone, another last name -> new guest
+    )
+    assert (report["new"], report["updated"]) == (1, 1)
+    known.refresh_from_db()
+    assert known.city == "Nice"
+    assert Guest.objects.filter(phone="+33611111111").count() == 2
+
+
+def test_name_rule_only_matches_guests_without_email_or_phone(tmp_path):
+    bare = make_guest(first_name="Anne", last_name="Roy")
+    make_guest(first_name="Paul", last_name="Roy", email="paul@example.com")
+    report = do_import(tmp_path, "anne,roy,,,Brest,,\nPaul,Roy,,,,,\n")
+    assert (report["new"], report["updated"]) == (1, 1)
+    bare.refresh_from_db()
+    assert bare.city == "Brest"
+
+
+def test_same_guests_as_the_identity_action_row_by_row(tmp_path):
+    """Random rows with shared emails, phones and names: the import and a loop over
+    match_or_create_guest() leave the same guests."""
+    rng = random.Random(4)
+    firsts, lasts = ["Anne", "anne", "Luc", "Zoé"], ["Roy", "ROY", "Noël", "Noel"]
+    emails, phones = ["", "", "a@x.fr", "A@X.fr", "b@x.fr"], ["", "", "0611111111", "0622222222"]
+    rows = [
+        [
+            rng.choice(firsts),
+            rng.choice(lasts),
+            rng.choice(emails),
+            rng.choice(phones),
+            rng.choice(["", "Paris", "Lyon"]),
+        ]
+        for _ in range(60)
+    ]
+    make_guest(first_name="Anne", last_name="Roy", phone="0611111111", city="Caen")
+    make_guest(first_name="Luc", last_name="Noel")
+
+    def snapshot():
+        return sorted(
+            Guest.objects.values_list("identity_key", "first_name", "email", "phone", "city")
+        )
+
+    with transaction.atomic():
+        for first, last, email, phone, city in rows:
+            details = {
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "phone": phone,
+                "city": city,
+            }
+            match_or_create_guest(details, source="import")
+        expected = snapshot()
+        transaction.set_rollback(True)
+    text = "".join(",".join(row) + ",,\n" for row in rows)
+    do_import(tmp_path, text)
+    assert snapshot() == expected
+
+
+def test_consent_from_the_column_with_source_and_file_name(tmp_path):
+    withdrawn = make_guest(email="old@example.com")
+    record_consent(withdrawn, given=False, source="staff")
+    do_import(
+        tmp_path, "Élodie,Dupré,elodie@example.com,,,oui,\nOld,Guest,old@example.com,,,yes,\n"
+    )
+    record = ConsentRecord.objects.get(guest__email="elodie@example.com")
+    assert (record.given, record.source, record.import_filename) == (True, "import", "clients.csv")
+    assert Activity.objects.filter(kind="consent_given", payload__consent_record=record.pk).exists()
+    assert Guest.objects.get(email="elodie@example.com").newsletter_consent == "given"
+    # An import never subscribes again a guest who withdrew.
+    withdrawn.refresh_from_db()
+    assert withdrawn.newsletter_consent == "withdrawn"
+    assert ConsentRecord.objects.filter(guest=withdrawn).count() == 1
+
+
+def test_a_no_in_the_file_withdraws(tmp_path):
+    guest = make_guest(email="elodie@example.com")
+    record_consent(guest, given=True, source="form")
+    report = do_import(tmp_path, "Élodie,Dupré,elodie@example.com,,,non,\n")
+    assert (report["consents_withdrawn"], report["updated"]) == (1, 1)
+    guest.refresh_from_db()
+    assert guest.newsletter_consent == "withdrawn"
+
+
+def test_tags_existing_new_and_limit(tmp_path, settings):
+    guest = make_guest(email="elodie@example.com")
+    add_tag(guest, Tag.objects.get(preset="vip"))
+    report = do_import(tmp_path, 'Élodie,Dupré,elodie@example.com,,,,"VIP, Sommelier"\n')
+    assert (report["tags_added"], report["new_tags"]) == (1, ["Sommelier"])
+    assert sorted(guest.tags.values_list("name", flat=True)) == ["Sommelier", "VIP"]
+    assert Activity.objects.filter(guest=guest, kind="tagged", payload__name="Sommelier").exists()
+
+    settings.WAGTAIL_GUESTS_MAX_TAGS_PER_GUEST = 2
+    report = preview_file(write(tmp_path, HEADER + "Élodie,Dupré,elodie@example.com,,,,Local\n"))
+    assert "more than 2 tags" in report["errors"][0]["message"]
+
+
+def test_user_without_tag_permission_cannot_create_tags(tmp_path):
+    user = make_staff("importer", group=None, permissions=["import_guest"])
+    report = preview_file(write(tmp_path, HEADER + "Jean,Martin,,,,,Brand new\n"), user=user)
+    assert "you may not create tags" in report["file_errors"][0]
+
+
+def test_import_needs_the_import_permission(tmp_path):
+    user = make_staff("viewer", group=None, permissions=["view_guest", "add_guest"])
+    with pytest.raises(PermissionDenied):
+        preview_file(write(tmp_path, HEADER), user=user)
+
+
+def test_booking_reference_of_another_guest_is_an_error(tmp_path):
+    other = make_guest(email="other@example.com")
+    Booking.objects.create(reference="R-1", kind="table", booker=other, arrival_date="2026-01-02")
+    header = "first name,last name,email,arrival,booking reference\n"
+    report = preview_file(write(tmp_path, header + "Jean,Martin,jean@example.com,2026-01-02,R-1\n"))
+    assert "R-1 is already used for another guest" in report["errors"][0]["message"]
+
+
+def test_each_guest_of_the_file_gets_an_imported_activity(tmp_path):
+    make_guest(email="jean@example.com", first_name="Jean", last_name="Martin")
+    do_import(tmp_path, "Jean,Martin,jean@example.com,,,,\nZoé,Roy,,,,,\n")
+    assert Activity.objects.filter(kind="imported").count() == 2
+
+
+def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(plan_module, "BATCH", 2)
+    make_tag("Existing")
+    before = counts()
+    failing_row = 6
+    original = writer_module.Writer._imported
+
+    def imported(self, target):
+        # The timeline entries are written last, streamed after the guests, consent records
+        # and tags: the failure comes in the middle of that stream.
+        if failing_row in target.rows:
+            raise DatabaseError("disk full at row 6")
+        return original(self, target)
+
+    monkeypatch.setattr(writer_module.Writer, "_imported", imported)
+    rows = "".join(
+        f'Guest{n},Test,guest{n}@example.com,,,yes,"Existing, New{n}"\n' for n in range(2, 9)
+    )
+    with pytest.raises(DatabaseError):
+        do_import(tmp_path, rows)
+    assert counts() == before  # no guest, tag, consent, activity or booking
+    assert not Tag.objects.filter(name__startswith="New").exists()
+
+
+def test_a_guest_created_meanwhile_is_matched_not_duplicated(tmp_path, monkeypatch):
+    """The plan missed a guest that another request created: the unique identity_key stops
+    the insert, and the import is planned again and matches that guest."""
+    original, calls = plan_module.Planner.load_existing, []
+    # Committed by "another request" after the first plan read the database: the first plan
+    # does not see it (its lookup of existing guests finds nothing).
+    make_guest(email="race@example.com", first_name="Rose", last_name="Race")
+
+    def load_existing(self):
+        calls.append(1)
+        if len(calls) == 1:
+            return None
+        return original(self)
+
+    monkeypatch.setattr(plan_module.Planner, "load_existing", load_existing)
+    report = do_import(tmp_path, "Rose,Race,race@example.com,,Lille,,\n")
+    assert len(calls) == 2
+    assert (report["new"], report["updated"]) == (0, 1)
+    assert Guest.objects.get(email="race@example.com").city == "Lille"
+    assert Guest.objects.count() == 1
+
+
+def test_errors_abort_the_whole_import(tmp_path):
+    before = counts()
+    with pytest.raises(ImportAborted) as aborted:
+        do_import(tmp_path, "Jean,Martin,jean@example.com,,,,\nBad,Row,not-an-email,,,,\n")
+    assert aborted.value.report["error_rows"] == 1
+    assert counts() == before
+
+
+def test_signals_after_commit(tmp_path, django_capture_on_commit_callbacks):
+    from wagtail_guests import signals
+
+    created, tagged = [], []
+    signals.guest_created.connect(
+        lambda sender, guest, source, **kw: created.append(source), weak=False, dispatch_uid="t1"
+    )
+    signals.guest_tags_changed.connect(
+        lambda sender, guest, added, **kw: tagged.append(added), weak=False, dispatch_uid="t2"
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            do_import(tmp_path, "Jean,Martin,jean@example.com,,,,VIP\n")
+    finally:
+        signals.guest_created.disconnect(dispatch_uid="t1")
+        signals.guest_tags_changed.disconnect(dispatch_uid="t2")
+    assert created == ["import"]
+    assert [[tag.name for tag in added] for added in tagged] == [["VIP"]]
+    assert GuestTag.objects.count() == 1

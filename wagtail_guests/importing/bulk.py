@@ -1,0 +1,165 @@
+"""Fast inserts for the import: ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
+
+An import writes hundreds of thousands of rows (guests, timeline entries, consent records,
+tags). Building a model instance per row and going through ``bulk_create`` costs more than the
+database's own work, so :func:`insert_rows` takes plain value tuples and streams them:
+
+- PostgreSQL: ``COPY … FROM STDIN`` through psycopg, in the current transaction;
+- SQLite: one prepared ``INSERT`` run by ``executemany``;
+- other databases: ``bulk_create`` of model instances (slower, same result).
+
+Columns left out get the field's default (``auto_now``/``auto_now_add`` and ``timezone.now``
+defaults get the import's time), as ``Model.save()`` would. When ids are needed (a new guest's
+id for its timeline), they are drawn from the table's sequence first (PostgreSQL) or follow the
+table's highest id (SQLite, where the transaction holds the write lock), so the rows go in with
+their ids. Database errors come out as Django's (``IntegrityError``…), so the import's retry on
+a unique violation works the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def _is_now(field) -> bool:
+    return (
+        getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or (field.default is timezone.now)
+    )
+
+
+def _default(field, now):
+    if _is_now(field):
+        return now
+    return field.get_default()
+
+
+def _adapter(field):
+    """A function turning a Python value into what the database driver takes, or None."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return None  # bulk_create() adapts the values itself
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def dump(value):
+            return None if value is None else json.dumps(value, cls=encoder)
+
+        return dump
+    if connection.vendor == "sqlite":
+        ops = connection.ops
+        if isinstance(field, models.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(field, models.DateField):
+            return ops.adapt_datefield_value
+    return None
+
+
+def allocate_ids(model, count: int) -> list[int]:
+    """``count`` unused primary keys for ``model``'s table, in increasing order."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT MAX({connection.ops.quote_name(column)}) FROM {quoted}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        highest = max(highest, row[0] if row else 0)
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, now=None) -> int:
+    """Insert ``rows`` (value tuples in the order of ``columns``, field attnames such as
+    ``guest_id``; include the primary key to give ids) into ``model``'s table.
+
+    Returns the number of rows inserted.
+    """
+    now = now or timezone.now()
+    meta = model._meta
+    by_name = {field.attname: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in columns]
+    given = set(columns)
+    rest = [f for f in meta.concrete_fields if f.attname not in given and not f.primary_key]
+    constants = tuple(_adapt(f, _default(f, now)) for f in rest)
+    adapters = [(i, a) for i, a in enumerate(map(_adapter, fields)) if a is not None]
+
+    def prepared():
+        for row in rows:
+            if adapters:
+                row = list(row)
+                for i, adapt in adapters:
+                    row[i] = adapt(row[i])
+            yield (*row, *constants)
+
+    all_fields = [*fields, *rest]
+    if connection.vendor == "postgresql":
+        return _copy(meta.db_table, all_fields, prepared())
+    if connection.vendor == "sqlite":
+        return _executemany(meta.db_table, all_fields, prepared())
+    return _bulk_create(model, all_fields, prepared())
+
+
+def _adapt(field, value):
+    adapt = _adapter(field)
+    return adapt(value) if adapt is not None else value
+
+
+def _column_list(fields) -> str:
+    return ", ".join(connection.ops.quote_name(field.column) for field in fields)
+
+
+def _copy(table: str, fields, rows) -> int:
+    count = 0
+    connection.ensure_connection()
+    statement = f"COPY {connection.ops.quote_name(table)} ({_column_list(fields)}) FROM STDIN"
+    with (
+        connection.wrap_database_errors,
+        connection.connection.cursor() as cursor,
+        cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _executemany(table: str, fields, rows) -> int:
+    placeholders = ", ".join(["%s"] * len(fields))
+    statement = (
+        f"INSERT INTO {connection.ops.quote_name(table)} ({_column_list(fields)}) "  # noqa: S608
+        f"VALUES ({placeholders})"
+    )
+    counter = _Counter(rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, counter)
+    return counter.count
+
+
+class _Counter:
+    def __init__(self, rows):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _bulk_create(model, fields, rows) -> int:
+    names = [field.attname for field in fields]
+    objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+    model.objects.bulk_create(objects, batch_size=1000)
+    return len(objects)

@@ -1,0 +1,365 @@
+"""What an import will do, decided row by row exactly as ``match_or_create_guest`` would.
+
+The rows are taken in file order, as if each went through the identity action in turn:
+
+1. A row with an email matches the guest with that email (``identity_key``); a row with a
+   phone and no email matches the guest with that phone and last name (the lowest id first,
+   as ``identity.find_guest``); a row with neither matches on first and last name.
+2. An earlier row of the same file counts: a second row for the same person is a *duplicate*,
+   reported with the row it repeats and the columns where they disagree.
+3. A match only fills the guest's empty fields (``actions.guests._merge``), never overwrites.
+
+Nothing is written here. With ``lock=True`` (the confirmation, inside its transaction) the
+matched guests are locked (``SELECT … FOR UPDATE``), as the action locks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
+
+from ..actions.guests import _merge
+from ..conf import guests_settings
+from ..identity import Identity
+from ..models import Booking, Guest, GuestTag, NewsletterConsent, Tag
+from ..permissions import booking_permission_policy, tag_permission_policy
+from ..resources import normalise_header
+from .rows import GUEST_FIELDS, Columns, Record, RowError
+
+BATCH = 1000
+#: The French names of the preset tags (brief 002), read even without a French translation.
+PRESET_NAMES_FR = {
+    "friends_family": "Amis & Famille",
+    "influencer": "Influenceur",
+    "problematic": "Problématique",
+    "regular": "Régulier",
+}
+_EXISTING = (*GUEST_FIELDS, "newsletter_consent", "unsubscribed_at")
+
+
+class Target:
+    """A guest the import touches: an existing one, or one it will create."""
+
+    __slots__ = (
+        *GUEST_FIELDS,
+        "pk",
+        "seq",
+        "created",
+        "rows",
+        "filled",
+        "differences",
+        "consent",
+        "unsubscribed",
+        "consents",
+        "tag_ids",
+        "tags",
+        "bookings",
+        "notes",
+        "first_contact",
+        "identity",
+    )
+
+    def __init__(self, pk=None, seq=0, **values):
+        for name in GUEST_FIELDS:
+            setattr(self, name, values.get(name) or "")
+        self.pk, self.seq, self.created = pk, seq, pk is None
+        self.consent = values.get("newsletter_consent") or NewsletterConsent.UNKNOWN
+        self.unsubscribed = bool(values.get("unsubscribed_at"))
+        self.rows, self.filled, self.differences = [], [], []
+        self.consents = []  # [(row, given)], each one a consent record to append
+        self.tag_ids = set()  # tags the guest has before the import
+        self.tags = []  # [(row, Tag or new tag name)] to add
+        self.bookings = []  # [Record]
+        self.notes = []
+        self.first_contact = None
+        self.identity = None  # a new guest's identity, from its first row
+
+    @property
+    def order(self):
+        """``find_guest`` takes the lowest id: existing guests come before new ones."""
+        return (1, self.seq) if self.created else (0, self.pk)
+
+    def details(self) -> dict:
+        return {name: getattr(self, name) for name in GUEST_FIELDS if getattr(self, name)}
+
+    @property
+    def status(self) -> str:
+        if self.created:
+            return "new"
+        if self.filled or self.consents or self.tags or self.bookings:
+            return "updated"
+        return "unchanged"
+
+
+@dataclass
+class Plan:
+    targets: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    file_errors: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    new_tags: dict = field(default_factory=dict)  # normalised name -> name as written
+
+    def count(self, status: str) -> int:
+        return sum(1 for target in self.targets if target.status == status)
+
+
+def _may(user, policy, action) -> bool:
+    """``user=None`` is a command or a task, authorised by other means (as in ``require``)."""
+    return user is None or policy.user_has_permission(user, action)
+
+
+def _batches(items):
+    items = list(items)
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _guests_with(field: str, values, **filters):
+    """Querysets of the guests whose ``field`` is one of ``values``: on PostgreSQL one per
+    20,000 values, passed as one array; elsewhere one per ``BATCH`` values."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        for batch in _batches(values):
+            yield Guest.objects.filter(**{f"{field}__in": batch}, **filters)
+        return
+    for start in range(0, len(values), 20_000):
+        array = RawSQL("SELECT unnest(%s::text[])", (values[start : start + 20_000],))
+        yield Guest.objects.filter(**{f"{field}__in": array}, **filters)
+
+
+def _existing(queryset, lock: bool, *extra):
+    if lock:
+        queryset = queryset.select_for_update()
+    return queryset.order_by("pk").values("pk", *_EXISTING, *extra)
+
+
+class Planner:
+    def __init__(self, records: list[Record], columns: Columns, *, user=None, lock=False):
+        self.records, self.columns, self.user, self.lock = records, columns, user, lock
+        self.plan = Plan()
+        self.by_pk: dict[int, Target] = {}
+        self.by_key: dict[str, Target] = {}
+        self.by_phone: dict[tuple, Target] = {}
+
+    def error(self, record: Record, field_name: str, message: str):
+        self.plan.errors.append(
+            RowError(record.number, self.columns.header_of(field_name), message)
+        )
+
+    def run(self) -> Plan:
+        self.load_existing()
+        self.match()
+        self.plan_tags()
+        self.plan_bookings()
+        return self.plan
+
+    # Existing guests -------------------------------------------------------------------------
+
+    def _known(self, values) -> Target:
+        target = self.by_pk.get(values["pk"])
+        if target is None:
+            target = self.by_pk[values["pk"]] = Target(**values)
+        return target
+
+    def _index_phone(self, target: Target, last_name_key: str):
+        pair = (target.phone, last_name_key)
+        current = self.by_phone.get(pair)
+        if current is None or target.order < current.order:
+            self.by_phone[pair] = target
+
+    def load_existing(self):
+        keys = {r.identity.key for r in self.records if r.identity.rule != "phone"}
+        pairs = {
+            (r.identity.phone, r.identity.last_name)
+            for r in self.records
+            if r.identity.rule == "phone"
+        }
+        for queryset in _guests_with("identity_key", keys):
+            for values in _existing(queryset, self.lock, "identity_key"):
+                self.by_key[values.pop("identity_key")] = self._known(values)
+        phones = {phone for phone, _last in pairs}
+        for queryset in _guests_with("phone", phones, anonymised_at__isnull=True):
+            for values in _existing(queryset, self.lock, "last_name_key"):
+                pair = (values["phone"], values.pop("last_name_key"))
+                if pair in pairs:
+                    self._index_phone(self._known(values), pair[1])
+
+    # The identity rule, row by row -----------------------------------------------------------
+
+    def match(self):
+        seq = 0
+        for record in self.records:
+            identity = record.identity
+            if identity.rule == "phone":
+                target = self.by_phone.get((identity.phone, identity.last_name))
+            else:
+                target = self.by_key.get(identity.key)
+            if target is None:
+                seq += 1
+                target = Target(seq=seq, **record.details)
+                target.first_contact, target.identity = record.first_contact, identity
+                self.by_key[identity.key] = target
+                if target.phone:
+                    self._index_phone(target, identity.last_name)
+            else:
+                filled, differences = _merge(target, record.details)
+                if target.rows:
+                    self.plan.duplicates.append(self._duplicate(record, target, differences))
+                self._note_fill(target, filled, differences)
+            if not target.rows:
+                self.plan.targets.append(target)
+            target.rows.append(record.number)
+            self._consent(target, record)
+            if record.notes and not record.arrival:
+                target.notes.append(record.notes)
+
+    def _duplicate(self, record: Record, target: Target, differences) -> dict:
+        return {
+            "row": record.number,
+            "first_row": target.rows[0],
+            "rule": record.identity.rule,
+            "differences": [self.columns.header_of(name) for name in differences],
+        }
+
+    def _note_fill(self, target: Target, filled, differences):
+        target.differences.extend(d for d in differences if d not in target.differences)
+        if not filled:
+            return
+        if not target.created:
+            target.filled.extend(name for name in filled if name not in target.filled)
+        identity = Identity.of(
+            email=target.email,
+            phone=target.phone,
+            first_name=target.first_name,
+            last_name=target.last_name,
+        )
+        self.by_key.setdefault(identity.key, target)
+        if "phone" in filled and identity.phone:
+            self._index_phone(target, identity.last_name)
+
+    @staticmethod
+    def _consent(target: Target, record: Record):
+        """A "yes" counts only for a guest never asked (and not unsubscribed); a "no" always
+        counts unless consent is already withdrawn. An import never re-subscribes anyone."""
+        if record.consent is True:
+            if target.consent == NewsletterConsent.UNKNOWN and not target.unsubscribed:
+                target.consents.append((record.number, True))
+                target.consent = NewsletterConsent.GIVEN
+        elif record.consent is False and target.consent != NewsletterConsent.WITHDRAWN:
+            target.consents.append((record.number, False))
+            target.consent = NewsletterConsent.WITHDRAWN
+
+    # Tags ------------------------------------------------------------------------------------
+
+    def plan_tags(self):
+        tagged = [(target, record) for target, record in self._records_by_target() if record.tags]
+        if not tagged:
+            return
+        known = {}
+        for tag in Tag.objects.all():
+            names = {tag.name, tag.label, PRESET_NAMES_FR.get(tag.preset, "")}
+            for language in ("en", "fr"):
+                with override(language):
+                    names.add(tag.label)
+            for name in names - {""}:
+                known.setdefault(normalise_header(name), tag)
+        existing = [t.pk for t, _r in tagged if not t.created]
+        for batch in _batches(set(existing)):
+            links = GuestTag.objects.filter(guest_id__in=batch).values_list("guest_id", "tag_id")
+            for guest_id, tag_id in links:
+                self.by_pk[guest_id].tag_ids.add(tag_id)
+        limit = guests_settings.MAX_TAGS_PER_GUEST
+        for target, record in tagged:
+            for name in record.tags:
+                key = normalise_header(name)
+                tag = known.get(key)
+                if tag is None:
+                    self.plan.new_tags.setdefault(key, name)
+                    tag = key
+                if (tag.pk if isinstance(tag, Tag) else None) in target.tag_ids or any(
+                    added == tag for _row, added in target.tags
+                ):
+                    continue
+                if len(target.tag_ids) + len(target.tags) >= limit:
+                    self.error(record, "tags", self._too_many_tags(limit))
+                    break
+                target.tags.append((record.number, tag))
+        if self.plan.new_tags and not _may(self.user, tag_permission_policy, "add"):
+            self.plan.file_errors.append(
+                _("These tags do not exist and you may not create tags: %(tags)s.")
+                % {"tags": ", ".join(self.plan.new_tags.values())}
+            )
+
+    @staticmethod
+    def _too_many_tags(limit):
+        return ngettext(
+            "This guest would have more than %(limit)d tag, the most a guest can have.",
+            "This guest would have more than %(limit)d tags, the most a guest can have.",
+            limit,
+        ) % {"limit": limit}
+
+    def _records_by_target(self):
+        targets = {}
+        for target in self.plan.targets:
+            for number in target.rows:
+                targets[number] = target
+        return [(targets[record.number], record) for record in self.records]
+
+    # Bookings --------------------------------------------------------------------------------
+
+    def plan_bookings(self):
+        booked = [(t, r) for t, r in self._records_by_target() if r.arrival]
+        if not booked:
+            return
+        if not _may(self.user, booking_permission_policy, "add"):
+            self.plan.file_errors.append(
+                _(
+                    "This file has arrival dates, which create bookings, and you may not add "
+                    "bookings. Remove the arrival and departure columns, or ask an administrator."
+                )
+            )
+            return
+        references = {r.reference for _t, r in booked if r.reference}
+        used = {}
+        for batch in _batches(references):
+            used.update(
+                Booking.objects.filter(reference__in=batch).values_list("reference", "booker_id")
+            )
+        stays = set()
+        for batch in _batches({t.pk for t, _r in booked if not t.created}):
+            stays.update(
+                Booking.objects.filter(booker_id__in=batch).values_list(
+                    "booker_id", "arrival_date", "departure_date"
+                )
+            )
+        seen = {}
+        for target, record in booked:
+            reference = record.reference
+            if reference:
+                owner = used.get(reference, seen.get(reference))
+                known = reference in used or reference in seen
+                same = owner is target or (not target.created and owner == target.pk)
+                if known and not same:
+                    self.error(
+                        record,
+                        "booking_reference",
+                        _("The booking reference %(reference)s is already used for another guest.")
+                        % {"reference": reference},
+                    )
+                    continue
+                if known:
+                    continue  # imported before, or twice in this file
+                seen[reference] = target
+            key = (target.pk if not target.created else target, record.arrival, record.departure)
+            if key in stays:
+                continue
+            stays.add(key)
+            target.bookings.append(record)
+
+
+def make_plan(records, columns, *, user=None, lock=False) -> Plan:
+    return Planner(records, columns, user=user, lock=lock).run()

@@ -1,0 +1,344 @@
+"""Writing an import plan: the set-based twin of ``match_or_create_guest``, ``record_consent``,
+``add_tag`` and ``create_booking``, all or nothing.
+
+The same rows, fields and timeline entries as those actions, written set by set (``COPY`` on
+PostgreSQL, see :mod:`.bulk`):
+
+- new guests with their derived keys (``identity_key`` stays unique in the database); matched
+  guests get only their empty fields filled (``bulk_update`` of the planned fields);
+- a consent record per "yes"/"no" that counts (source "import", the file's name) with its
+  "consent given/withdrawn" activity, and the guest's current consent brought in line;
+- each tag added (``GuestTag`` + "tagged" activity), each booking (+ "booked" activity);
+- one "imported" activity per guest of the file;
+- ``guest_created`` and ``guest_tags_changed`` after commit, as the actions send them.
+
+Race safety: the plan is made inside the transaction with the matched guests locked. If
+another request creates one of the "new" guests meanwhile, the insert violates the unique
+``identity_key``; the savepoint is rolled back and the import planned again, so it matches
+that guest, as ``match_or_create_guest`` does.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import signals
+from ..models import (
+    Activity,
+    ActivityKind,
+    Booking,
+    BookingKind,
+    BookingStatus,
+    ConsentPurpose,
+    ConsentRecord,
+    ConsentSource,
+    Guest,
+    GuestSource,
+    GuestTag,
+    NewsletterConsent,
+    Tag,
+)
+from ..models.bookings import new_reference
+from .bulk import allocate_ids, insert_rows
+from .plan import BATCH, Plan, Target, _batches
+from .rows import GUEST_FIELDS
+
+
+class Writer:
+    #: Rows written between two progress reports.
+    PROGRESS_EVERY = 10_000
+
+    def __init__(self, plan: Plan, *, file_name: str, user=None, site=None, progress=None):
+        self.plan, self.file_name, self.user, self.site = plan, file_name, user, site
+        self.user_id = user.pk if user is not None else None
+        self.site_id = site.pk if site is not None else None
+        self.progress = progress or (lambda done, total: None)
+        self.now = timezone.now()
+        self.done = 0
+        targets = plan.targets
+        # Rows to write: new guests, timeline entries (one "imported" each, one per consent
+        # and tag), consent records and tags.
+        extra = sum(2 * len(t.consents) + 2 * len(t.tags) for t in targets)
+        self.total = (len(targets) + sum(1 for t in targets if t.created) + extra) or 1
+
+    def write(self):
+        tags = self.create_tags()
+        created = [t for t in self.plan.targets if t.created]
+        self.insert_guests(created)
+        for batch in _batches([t for t in self.plan.targets if t.filled]):
+            self.fill_guests(batch)
+            self.step(len(batch))
+        consents = self.insert_consents()
+        self.update_consent_states()
+        self.insert_tags(tags)
+        bookings = self.create_bookings(self.plan.targets)
+        self.insert_activities(consents, tags, bookings)
+        self.after_commit(created, tags)
+
+    def step(self, count):
+        self.done += count
+        self.progress(min(self.done, self.total), self.total)
+
+    def counted(self, rows):
+        """Yield ``rows``, reporting progress every ``PROGRESS_EVERY`` rows."""
+        count = 0
+        for row in rows:
+            yield row
+            count += 1
+            if count == self.PROGRESS_EVERY:
+                self.step(count)
+                count = 0
+        self.step(count)
+
+    # Guests ----------------------------------------------------------------------------------
+
+    def _first_contact(self, target: Target):
+        day = target.first_contact
+        if day is None:
+            return self.now
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0)))
+
+    def insert_guests(self, created: list[Target]):
+        """New guests, with the keys ``Guest.refresh_keys()`` derives (from the identity the
+        plan computed: a new guest's identity never changes, only rows with the same key
+        reach it)."""
+        if not created:
+            return
+        ids = allocate_ids(Guest, len(created))
+        for target, pk in zip(created, ids, strict=True):
+            target.pk = pk
+        columns = (
+            "id",
+            *GUEST_FIELDS,
+            "newsletter_consent",
+            "newsletter_consent_at",
+            "source",
+            "site_id",
+            "first_contact_at",
+            "identity_key",
+            "name_key",
+            "last_name_key",
+        )
+        unknown = NewsletterConsent.UNKNOWN
+
+        def rows():
+            for target in created:
+                identity = target.identity
+                consent = target.consent if target.consents else unknown
+                yield (
+                    target.pk,
+                    *(getattr(target, name) for name in GUEST_FIELDS),
+                    consent,
+                    self.now if target.consents else None,
+                    GuestSource.IMPORT,
+                    self.site_id,
+                    self._first_contact(target),
+                    identity.key,
+                    f"{identity.first_name} {identity.last_name}".strip(),
+                    identity.last_name,
+                )
+
+        with transaction.atomic():
+            insert_rows(Guest, columns, self.counted(rows()), now=self.now)
+
+    def fill_guests(self, batch: list[Target]):
+        fields = {name for target in batch for name in target.filled}
+        guests = []
+        for target in batch:
+            guest = Guest(pk=target.pk, **{n: getattr(target, n) for n in GUEST_FIELDS})
+            guest.refresh_keys()
+            guest.updated_at = self.now
+            guests.append(guest)
+        fields |= {"identity_key", "name_key", "last_name_key", "updated_at"}
+        Guest.objects.bulk_update(guests, sorted(fields))
+
+    # Consent ---------------------------------------------------------------------------------
+
+    def insert_consents(self) -> list[tuple]:
+        """One record per "yes"/"no" that counts; returns ``(record id, guest id, given)``."""
+        wanted = [(t, given) for t in self.plan.targets for _row, given in t.consents]
+        ids = allocate_ids(ConsentRecord, len(wanted))
+        records = [(pk, t.pk, given) for pk, (t, given) in zip(ids, wanted, strict=True)]
+        file_name = self.file_name[:255]
+        languages = {t.pk: t.language for t, _given in wanted}
+        columns = (
+            "id",
+            "guest_id",
+            "purpose",
+            "given",
+            "created_at",
+            "source",
+            "import_filename",
+            "user_id",
+            "language",
+        )
+        rows = (
+            (pk, guest_id, ConsentPurpose.NEWSLETTER, given, self.now, ConsentSource.IMPORT,
+             file_name, self.user_id, languages[guest_id])
+            for pk, guest_id, given in records
+        )  # fmt: skip
+        if records:
+            insert_rows(ConsentRecord, columns, self.counted(rows), now=self.now)
+        return records
+
+    def update_consent_states(self):
+        """Bring a matched guest's current consent in line (new guests have it already)."""
+        for state in (NewsletterConsent.GIVEN, NewsletterConsent.WITHDRAWN):
+            ids = [
+                t.pk
+                for t in self.plan.targets
+                if t.consents and not t.created and t.consent == state
+            ]
+            for batch in _batches(ids):
+                Guest.objects.filter(pk__in=batch).update(
+                    newsletter_consent=state, newsletter_consent_at=self.now
+                )
+
+    # Tags ------------------------------------------------------------------------------------
+
+    def create_tags(self) -> dict:
+        tags = {}
+        for key, name in self.plan.new_tags.items():
+            tag = Tag.objects.filter(name__iexact=name).first()
+            tags[key] = tag or Tag.objects.create(name=name)
+        return tags
+
+    def tag_of(self, tag, tags: dict) -> Tag:
+        return tag if isinstance(tag, Tag) else tags[tag]
+
+    def insert_tags(self, tags: dict):
+        rows = (
+            (t.pk, self.tag_of(tag, tags).pk, self.now, self.user_id)
+            for t in self.plan.targets
+            for _row, tag in t.tags
+        )
+        columns = ("guest_id", "tag_id", "added_at", "added_by_id")
+        if any(t.tags for t in self.plan.targets):
+            insert_rows(GuestTag, columns, self.counted(rows), now=self.now)
+
+    # Timeline --------------------------------------------------------------------------------
+
+    def insert_activities(self, consents, tags: dict, bookings):
+        """The timeline entries: "imported" first (on the timeline, newest first, it comes
+        below what it brought), then consents, tags and bookings."""
+        columns = ("guest_id", "kind", "created_at", "user_id", "booking_id", "payload")
+        now, user_id = self.now, self.user_id
+
+        def rows():
+            for target in self.plan.targets:
+                yield (target.pk, ActivityKind.IMPORTED, now, user_id, None, self._imported(target))
+            for pk, guest_id, given in consents:
+                kind = ActivityKind.CONSENT_GIVEN if given else ActivityKind.CONSENT_WITHDRAWN
+                payload = {
+                    "consent_record": pk,
+                    "purpose": ConsentPurpose.NEWSLETTER,
+                    "source": ConsentSource.IMPORT,
+                }
+                yield (guest_id, kind, now, user_id, None, payload)
+            for target in self.plan.targets:
+                for _row, tag in target.tags:
+                    tag = self.tag_of(tag, tags)
+                    payload = {"tag": tag.pk, "name": tag.name}
+                    yield (target.pk, ActivityKind.TAGGED, now, user_id, None, payload)
+            for booking in bookings:
+                payload = {"reference": booking.reference, "kind": booking.kind, "companion": False}
+                yield (booking.booker_id, ActivityKind.BOOKED, now, user_id, booking.pk, payload)
+
+        insert_rows(Activity, columns, self.counted(rows()), now=now)
+
+    def _imported(self, target: Target) -> dict:
+        payload = {"file": self.file_name, "rows": target.rows[:20], "new": target.created}
+        if target.filled:
+            payload["filled"] = target.filled
+        if target.differences and not target.created:
+            payload["differences"] = target.differences
+        if target.notes:
+            payload["notes"] = "\n".join(target.notes)
+        return payload
+
+    # Bookings --------------------------------------------------------------------------------
+
+    def create_bookings(self, batch: list[Target]) -> list[Booking]:
+        bookings = []
+        for target in batch:
+            for record in target.bookings:
+                bookings.append(
+                    Booking(
+                        reference=record.reference or "",
+                        kind=BookingKind.STAY if record.departure else BookingKind.TABLE,
+                        status=BookingStatus.CONFIRMED,
+                        booker_id=target.pk,
+                        arrival_date=record.arrival,
+                        departure_date=record.departure,
+                        notes=record.notes,
+                        site=self.site,
+                    )
+                )
+        if not bookings:
+            return []
+        generated = [b for b in bookings if not b.reference]
+        given = {b.reference for b in bookings if b.reference}
+        for _attempt in range(10):
+            self._new_references(generated, given)
+            try:
+                with transaction.atomic():
+                    Booking.objects.bulk_create(bookings, batch_size=BATCH)
+                return bookings
+            except IntegrityError:
+                # A reference taken meanwhile: a given one fails the import (it is planned
+                # again and reported), a generated one is drawn again.
+                if any(
+                    Booking.objects.filter(reference__in=batch).exists()
+                    for batch in _batches(given)
+                ):
+                    raise
+                for booking in bookings:
+                    booking.pk = None
+        raise IntegrityError("Could not find free booking references.")
+
+    @staticmethod
+    def _new_references(bookings: list[Booking], given: set):
+        """Draw a fresh reference for each booking, free in the database and in the batch."""
+        for booking in bookings:
+            booking.reference = new_reference()
+        for _attempt in range(10):
+            taken = set()
+            for batch in _batches([booking.reference for booking in bookings]):
+                references = Booking.objects.filter(reference__in=batch)
+                taken.update(references.values_list("reference", flat=True))
+            seen, clash = set(given), False
+            for booking in bookings:
+                if booking.reference in taken or booking.reference in seen:
+                    booking.reference, clash = new_reference(), True
+                seen.add(booking.reference)
+            if not clash:
+                return
+
+    # After commit ----------------------------------------------------------------------------
+
+    def after_commit(self, created: list[Target], tags: dict):
+        created_ids = [t.pk for t in created]
+        tagged = {
+            t.pk: [tag if isinstance(tag, Tag) else tags[tag] for _r, tag in t.tags]
+            for t in self.plan.targets
+            if t.tags
+        }
+        user = self.user
+
+        def send():
+            if signals.guest_created.has_listeners(Guest):
+                for batch in _batches(created_ids):
+                    for guest in Guest.objects.filter(pk__in=batch).order_by("pk"):
+                        signals.guest_created.send(Guest, guest=guest, source=GuestSource.IMPORT)
+            if signals.guest_tags_changed.has_listeners(Guest):
+                for batch in _batches(tagged):
+                    for guest in Guest.objects.filter(pk__in=batch).order_by("pk"):
+                        signals.guest_tags_changed.send(
+                            Guest, guest=guest, added=tagged[guest.pk], removed=[], user=user
+                        )
+
+        if created_ids or tagged:
+            transaction.on_commit(send, robust=True)

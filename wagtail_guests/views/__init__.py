@@ -1,0 +1,1 @@
+"""Admin views that are not plain CRUD: the guest profile, guest forms, tags, bookings."""
