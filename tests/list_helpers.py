@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.admin_fixtures import make_booking
+from wagtail_guests.models import Guest
 
 LIST_URL = "/admin/guests/"
 
@@ -28,3 +29,18 @@ def listed_all(client, **params):
 
 def stay(guest, days, nights=2, **fields):
     return make_booking(guest, days=days, nights=nights, **fields)
+
+
+def set_fields(guest, **fields):
+    """Write ``fields`` without save() (timestamps, keys) and reload the guest."""
+    Guest.objects.filter(pk=guest.pk).update(**fields)
+    guest.refresh_from_db()
+    return guest
+
+
+def at(offset_days: int) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=offset_days)
+
+
+def iso(offset: int) -> str:
+    return day(offset).isoformat()
