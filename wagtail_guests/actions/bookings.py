@@ -9,7 +9,9 @@ def create_booking(*, booker, additional_guests=(), user=None, log_activity=True
     ``fields`` are Booking fields (kind, arrival_date, departure_date, time, number_of_guests,
     room_type, notes, site, status…). Each guest on the booking gets a "booked" activity.
     """
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (a form submission runs three
+    # actions in one): an error here fails the whole of it anyway.
+    with transaction.atomic(savepoint=False):
         for _attempt in range(10):
             booking = Booking(booker=booker, **fields)
             try:

@@ -28,7 +28,9 @@ def record_consent(
 ):
     """Append a consent record and bring the guest's current consent state in line with it."""
     when = when or timezone.now()
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (a form submission runs three
+    # actions in one): an error here fails the whole of it anyway.
+    with transaction.atomic(savepoint=False):
         record = ConsentRecord.objects.create(
             guest=guest,
             purpose=purpose,

@@ -88,7 +88,9 @@ def match_or_create_guest(
         first_name=details.get("first_name", ""),
         last_name=details.get("last_name", ""),
     )
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (a form submission runs three
+    # actions in one): an error here fails the whole of it anyway.
+    with transaction.atomic(savepoint=False):
         for _attempt in range(5):
             guest = find_guest(identity, Guest.objects.select_for_update())
             if guest is not None:
