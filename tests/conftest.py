@@ -53,3 +53,22 @@ def pytest_report_header(config):
     database = settings.DATABASES["default"]
     engine = database["ENGINE"].rsplit(".", 1)[-1]
     return f"database: {engine} (test database {database['TEST']['NAME']})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """End the run's other sessions on the PostgreSQL test database before it is dropped.
+
+    A thread of the browser tests' live server can still hold a connection when the session
+    ends; PostgreSQL then refuses to drop the database and every run would leave one behind.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
