@@ -36,6 +36,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from .actions.guests import DETAIL_FIELDS
 from .importing.audit import log_export
 from .models import GuestTag, NewsletterConsent, Tag
 from .permissions import require
@@ -49,18 +50,6 @@ NEWSLETTER_HEADERS = ["Email Address", "First Name", "Last Name", "Language", "T
 XLSX_MAX_ROWS = 1_048_575
 FORMATS = ("csv", "xlsx")
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
-#: The guest's columns of an export, as stored; consent, tags and first contact follow.
-_VALUES = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "language",
-)
 
 
 class TooManyRowsForExcel(ValueError):
@@ -168,7 +157,7 @@ def guest_rows(queryset, language: str = "en") -> Iterator[list[str]]:
             export_tags=_tag_ids(),
             export_first_contact=TruncDate("first_contact_at", tzinfo=tz),
         )
-        .values_list(*_VALUES, "newsletter_consent", "export_tags", "export_first_contact")
+        .values_list(*DETAIL_FIELDS, "newsletter_consent", "export_tags", "export_first_contact")
     )
     with _reading(rows):
         for *values, state, tag_ids, first_contact in rows.iterator(chunk_size=CHUNK_SIZE):

@@ -18,6 +18,7 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 
+from .actions.guests import DETAIL_FIELDS
 from .importing.cells import (
     FORMULA_TRIGGERS,
     ConsentWidget,
@@ -101,20 +102,7 @@ COLUMNS = (
 COLUMNS_BY_FIELD = {column.field: column for column in COLUMNS}
 REQUIRED_FIELDS = ("first_name", "last_name")
 #: Columns an export writes: the guest's details (bookings are not exported with guests).
-EXPORT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "language",
-    "newsletter_consent",
-    "tags",
-    "first_contact",
-)
+EXPORT_FIELDS = (*DETAIL_FIELDS, "newsletter_consent", "tags", "first_contact")
 CONSENT_VALUES = {"en": ("yes", "no"), "fr": ("oui", "non")}
 
 

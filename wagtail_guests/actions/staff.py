@@ -29,23 +29,11 @@ from ..models import (
 from ..permissions import booking_permission_policy, require, tag_permission_policy
 from .bookings import create_booking
 from .consent import record_consent
-from .guests import MatchResult, match_or_create_guest
+from .guests import DETAIL_FIELDS, MatchResult, match_or_create_guest
 from .tags import add_tag, remove_tag
 
 #: The guest fields staff edit on the edit form (tags and consent are managed on the profile).
-EDITABLE_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "language",
-    "site",
-    "first_contact_at",
-)
+EDITABLE_FIELDS = (*DETAIL_FIELDS, "site", "first_contact_at")
 
 
 class GuestHasUpcomingStay(PermissionDenied):

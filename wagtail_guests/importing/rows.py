@@ -8,22 +8,13 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from ..actions.guests import DETAIL_FIELDS
 from ..identity import Identity, normalise_email, normalise_name
 from ..resources import COLUMNS_BY_FIELD, REQUIRED_FIELDS, GuestImportResource, field_for_header
 from .reading import ImportFileError, Table
 
 #: The guest fields a row may supply, in the shape ``actions.guests.clean_details`` returns.
-GUEST_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "language",
-)
+GUEST_FIELDS = DETAIL_FIELDS
 
 
 @dataclass(slots=True)
