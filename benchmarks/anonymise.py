@@ -45,27 +45,11 @@ BATCH = 1000
 # Setup ----------------------------------------------------------------------------------------
 
 
-def recreate_postgres(url: str):
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    config = dj_database_url.parse(url)
-    params = {
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
-        name = sql.Identifier(config["NAME"])
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
 def setup_django(vendor: str, url: str):
     if vendor == "postgresql":
-        recreate_postgres(url)
+        from benchmarks.bench_postgres import pg_recreate
+
+        pg_recreate(url, url.rsplit("/", 1)[1])
         os.environ["DATABASE_URL"] = url
     else:
         os.environ.pop("DATABASE_URL", None)

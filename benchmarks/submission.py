@@ -54,7 +54,9 @@ def setup_django(url: str):
     os.environ["DJANGO_SETTINGS_MODULE"] = "example_site.settings"
     os.environ.setdefault("DJANGO_DEBUG", "0")
     if url.startswith("postgres"):
-        create_database(url)
+        from benchmarks.bench_postgres import ensure_database
+
+        ensure_database(url)
     import django
     from django.conf import settings
 
@@ -66,26 +68,6 @@ def setup_django(url: str):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def create_database(url: str):
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    config = dj_database_url.parse(url)
-    params = {
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
 
 
 def existing_email(number: int) -> str:
