@@ -207,15 +207,11 @@ def child_generate_export(count):
 
     count = int(count)
     if connection.vendor == "postgresql":
-        import importlib.util
+        # The same realistic guests as the list benchmark, generated in SQL.
+        from benchmarks.list_data import analyze, generate
 
-        # benchmarks/admin_list.py: the same realistic guests as the list benchmark, in SQL.
-        spec = importlib.util.spec_from_file_location("admin_list", HERE / "admin_list.py")
-        admin_list = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(admin_list)
-
-        admin_list.generate(count, 0, drop_indexes=True)
-        admin_list.analyze()
+        generate(count, 0, drop_indexes=True)
+        analyze()
     else:
         generate_sqlite(count)
     from wagtail_guests.models import Guest
