@@ -20,7 +20,7 @@ PEOPLE = {
         "email": "quillonne.brasmorthe@zz-example.test",
         "phone": "+33612345678",
         "address": "17 rue des Hortensias Zinzolins",
-        "postal_code": "99123",
+        "postal_code": "QZ9 1XW",  # a number like 99123 can turn up in random ids of a raw file
         "city": "Vrillac-sur-Moune",
         "country": "FR",
         "language": "fr",
@@ -34,7 +34,7 @@ PEOPLE = {
         "email": "ophelandra.castelnoyer@zz-example.test",
         "phone": "+33698765432",
         "address": "4 impasse des Turquoises Fanees",
-        "postal_code": "99456",
+        "postal_code": "QZ9 4XV",
         "city": "Glorbec-les-Ormes",
         "country": "BE",
         "language": "en",
