@@ -18,9 +18,7 @@ Standard library only: this script installs everything else.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import secrets
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -28,16 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.run import (  # noqa: E402 - the test runner's virtualenv helpers
-    PYTHON,
-    VENV,
-    StepFailed,
-    announce,
-    base_env,
-    run,
-    venv_python_version,
-)
-from tests.run import STAMP as TEST_STAMP  # noqa: E402
+from tests import run as run_tests  # noqa: E402 - the test runner's virtualenv helpers
+from tests.run import PYTHON, VENV, StepFailed, announce, base_env, run  # noqa: E402
 
 STAMP = VENV / ".wagtail-guests-demo-install"
 MANAGE = ROOT / "example_site" / "manage.py"
@@ -45,41 +35,9 @@ DEFAULT_GUESTS = 300
 
 
 def ensure_virtualenv() -> None:
-    """Create ``.venv`` if needed and install the package with the demo's extras.
-
-    The install is skipped when pyproject.toml and the Python version are unchanged since the
-    last one, whether tests/run.py (whose ``[test]`` extras include ``[demo]``) or this script
-    made it.
-    """
-    version = venv_python_version()
-    if version is None:
-        announce(f"Creating the virtualenv {VENV.relative_to(ROOT)}")
-        command = [sys.executable, "-m", "venv", "--clear", str(VENV)]
-        print("$ " + shlex.join(command), flush=True)
-        if subprocess.call(command) != 0:  # noqa: S603
-            raise StepFailed(
-                "Could not create the virtualenv. On Debian or Ubuntu, install the venv "
-                "module first: apt-get install python3-venv"
-            )
-        version = venv_python_version()
-        if version is None:
-            raise StepFailed(f"The new virtualenv's Python ({PYTHON}) does not run.")
-
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
-    digest.update(version.encode())
-    wanted = digest.hexdigest()
-    for stamp in (STAMP, TEST_STAMP):
-        if stamp.exists() and stamp.read_text().strip() == wanted:
-            print(f"Virtualenv up to date with pyproject.toml ({VENV.relative_to(ROOT)}).")
-            return
-    announce('Installing the package and the demo\'s dependencies: pip install -e ".[demo]"')
-    STAMP.unlink(missing_ok=True)
-    run(
-        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[demo]"],
-        base_env(),
-        "pip install",
-    )
-    STAMP.write_text(wanted + "\n")
+    """Create ``.venv`` if needed and install the package with the demo's extras; an install
+    made by tests/run.py (whose ``[test]`` extras include ``[demo]``) will do too."""
+    run_tests.ensure_virtualenv("demo", STAMP, also_accept=(run_tests.STAMP,))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

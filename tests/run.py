@@ -84,7 +84,14 @@ def venv_python_version() -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
-def ensure_virtualenv() -> None:
+def ensure_virtualenv(
+    extras: str = "test", stamp: Path = STAMP, also_accept: tuple[Path, ...] = ()
+) -> None:
+    """Create ``.venv`` if needed and ``pip install -e ".[<extras>]"`` into it.
+
+    The install is skipped when pyproject.toml and the venv's Python are unchanged since the
+    install recorded in ``stamp`` (or in one of ``also_accept``: an install with more extras).
+    """
     version = venv_python_version()
     if version is None:
         announce(f"Creating the virtualenv {VENV.relative_to(ROOT)}")
@@ -102,17 +109,18 @@ def ensure_virtualenv() -> None:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
     digest.update(version.encode())
     wanted = digest.hexdigest()
-    if STAMP.exists() and STAMP.read_text().strip() == wanted:
-        print(f"Virtualenv up to date with pyproject.toml ({VENV.relative_to(ROOT)}).")
-        return
-    announce('Installing the package and its test dependencies: pip install -e ".[test]"')
-    STAMP.unlink(missing_ok=True)
+    for done in (stamp, *also_accept):
+        if done.exists() and done.read_text().strip() == wanted:
+            print(f"Virtualenv up to date with pyproject.toml ({VENV.relative_to(ROOT)}).")
+            return
+    announce(f'Installing the package and its {extras} dependencies: pip install -e ".[{extras}]"')
+    stamp.unlink(missing_ok=True)
     run(
-        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]"],
+        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-e", f".[{extras}]"],
         base_env(),
         "pip install",
     )
-    STAMP.write_text(wanted + "\n")
+    stamp.write_text(wanted + "\n")
 
 
 def ruff_check() -> None:
