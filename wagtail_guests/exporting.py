@@ -25,7 +25,6 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from django.db import connections, transaction
 from django.db.models import Aggregate, CharField, OuterRef, Subquery
@@ -41,6 +40,7 @@ from .importing.audit import log_export
 from .models import GuestTag, NewsletterConsent, Tag
 from .permissions import require
 from .resources import CONSENT_VALUES, FORMULA_TRIGGERS, export_headers
+from .utils import chunked
 
 #: Rows fetched (and tags looked up) at a time: memory stays flat however many guests.
 CHUNK_SIZE = 2000
@@ -93,12 +93,6 @@ def export_language(language: str | None = None) -> str:
 
 def exportable(queryset):
     return queryset.filter(anonymised_at__isnull=True)
-
-
-def _chunks(iterable, size):
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class _JoinedIds(Aggregate):
@@ -179,7 +173,7 @@ def csv_stream(headers, rows: Iterable[list[str]], *, delimiter=",", bom=True) -
     buffer.truncate()
     yield (("\ufeff" if bom else "") + first).encode()
     triggers = _TRIGGERS
-    for chunk in _chunks(rows, CHUNK_SIZE):
+    for chunk in chunked(rows, CHUNK_SIZE):
         # escape_cell() inlined: this runs for every cell of a million guests.
         writer.writerows(
             [

@@ -19,6 +19,7 @@ from .. import signals
 from ..conf import guests_settings
 from ..models import Activity, ActivityKind, Guest, GuestTag
 from ..permissions import require
+from ..utils import chunked
 
 BATCH_SIZE = 500
 
@@ -31,12 +32,6 @@ class BulkTagResult:
     unchanged: list[int] = field(default_factory=list)
     #: Guests skipped because they already carry the most tags allowed (adding only).
     over_limit: list[int] = field(default_factory=list)
-
-
-def _batches(ids):
-    ids = list(ids)
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start : start + BATCH_SIZE]
 
 
 def _send_changed(guest_ids, tag, *, added: bool, user):
@@ -93,7 +88,7 @@ def bulk_add_tag(guest_ids, tag, *, user=None) -> BulkTagResult:
     limit = guests_settings.MAX_TAGS_PER_GUEST
     result = BulkTagResult()
     with transaction.atomic():
-        for batch in _batches(guest_ids):
+        for batch in chunked(guest_ids, BATCH_SIZE):
             # Lock the guests, as add_tag() does, so a concurrent addition cannot pass the limit.
             locked = list(
                 Guest.objects.select_for_update()
@@ -135,7 +130,7 @@ def bulk_remove_tag(guest_ids, tag, *, user=None) -> BulkTagResult:
     require(user, "change")
     result = BulkTagResult()
     with transaction.atomic():
-        for batch in _batches(guest_ids):
+        for batch in chunked(guest_ids, BATCH_SIZE):
             links = GuestTag.objects.filter(
                 guest_id__in=batch, tag=tag, guest__anonymised_at__isnull=True
             )

@@ -26,6 +26,7 @@ from ..gdpr.builtin import DetailsData
 from ..gdpr.report import build_report
 from ..models import Activity, ActivityKind, Guest
 from ..permissions import guest_permission_policy
+from ..utils import chunked
 
 ANONYMISE_PERMISSION = "wagtail_guests.anonymise_guest"
 VIEW_PERMISSION = "wagtail_guests.view_guest"
@@ -92,11 +93,6 @@ def anonymisable(user, queryset=None):
     policy = guest_permission_policy
     allowed = policy.instances_user_has_permission_for(user, "anonymise")
     return queryset.filter(pk__in=allowed.values("pk"))
-
-
-def _batches(ids):
-    for start in range(0, len(ids), BATCH_SIZE):
-        yield ids[start : start + BATCH_SIZE]
 
 
 def _remove_from_search_index(guests):
@@ -189,7 +185,7 @@ def anonymise_guests(
     now = timezone.now()
     log_uuid = uuid.uuid4()
     with transaction.atomic():
-        for batch in _batches(ids):
+        for batch in chunked(ids, BATCH_SIZE):
             _anonymise_batch(
                 batch,
                 user=user,

@@ -28,6 +28,7 @@ from ..identity import Identity
 from ..models import Booking, Guest, GuestTag, NewsletterConsent, Tag
 from ..permissions import booking_permission_policy, tag_permission_policy
 from ..resources import normalise_header
+from ..utils import chunked
 from .rows import GUEST_FIELDS, Columns, Record, RowError
 
 BATCH = 1000
@@ -127,18 +128,12 @@ def _may(user, policy, action) -> bool:
     return user is None or policy.user_has_permission(user, action)
 
 
-def _batches(items):
-    items = list(items)
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
-
-
 def _guests_with(field: str, values, **filters):
     """Querysets of the guests whose ``field`` is one of ``values``: on PostgreSQL one per
     20,000 values, passed as one array; elsewhere one per ``BATCH`` values."""
     values = list(values)
     if connection.vendor != "postgresql":
-        for batch in _batches(values):
+        for batch in chunked(values, BATCH):
             yield Guest.objects.filter(**{f"{field}__in": batch}, **filters)
         return
     for start in range(0, len(values), 20_000):
@@ -283,7 +278,7 @@ class Planner:
             for name in names - {""}:
                 known.setdefault(normalise_header(name), tag)
         existing = [t.pk for t, _r in tagged if not t.created]
-        for batch in _batches(set(existing)):
+        for batch in chunked(set(existing), BATCH):
             links = GuestTag.objects.filter(guest_id__in=batch).values_list("guest_id", "tag_id")
             for guest_id, tag_id in links:
                 target = self.by_pk[guest_id]
@@ -341,12 +336,12 @@ class Planner:
             return
         references = {r.reference for _t, r in booked if r.reference}
         used = {}
-        for batch in _batches(references):
+        for batch in chunked(references, BATCH):
             used.update(
                 Booking.objects.filter(reference__in=batch).values_list("reference", "booker_id")
             )
         stays = set()
-        for batch in _batches({t.pk for t, _r in booked if not t.created}):
+        for batch in chunked({t.pk for t, _r in booked if not t.created}, BATCH):
             stays.update(
                 Booking.objects.filter(booker_id__in=batch).values_list(
                     "booker_id", "arrival_date", "departure_date"

@@ -42,8 +42,9 @@ from ..models import (
     Tag,
 )
 from ..models.bookings import new_reference
+from ..utils import chunked
 from .bulk import allocate_ids, insert_rows
-from .plan import BATCH, Plan, Target, _batches
+from .plan import BATCH, Plan, Target
 from .rows import GUEST_FIELDS
 
 
@@ -68,7 +69,7 @@ class Writer:
         tags = self.create_tags()
         created = [t for t in self.plan.targets if t.created]
         self.insert_guests(created)
-        for batch in _batches([t for t in self.plan.targets if t.filled]):
+        for batch in chunked([t for t in self.plan.targets if t.filled], BATCH):
             self.fill_guests(batch)
             self.step(len(batch))
         consents = self.insert_consents()
@@ -192,7 +193,7 @@ class Writer:
                 for t in self.plan.targets
                 if t.consents and not t.created and t.consent == state
             ]
-            for batch in _batches(ids):
+            for batch in chunked(ids, BATCH):
                 Guest.objects.filter(pk__in=batch).update(
                     newsletter_consent=state, newsletter_consent_at=self.now
                 )
@@ -292,7 +293,7 @@ class Writer:
                 # again and reported), a generated one is drawn again.
                 if any(
                     Booking.objects.filter(reference__in=batch).exists()
-                    for batch in _batches(given)
+                    for batch in chunked(given, BATCH)
                 ):
                     raise
                 for booking in bookings:
@@ -306,7 +307,7 @@ class Writer:
             booking.reference = new_reference()
         for _attempt in range(10):
             taken = set()
-            for batch in _batches([booking.reference for booking in bookings]):
+            for batch in chunked([booking.reference for booking in bookings], BATCH):
                 references = Booking.objects.filter(reference__in=batch)
                 taken.update(references.values_list("reference", flat=True))
             seen, clash = set(given), False
@@ -330,11 +331,11 @@ class Writer:
 
         def send():
             if signals.guest_created.has_listeners(Guest):
-                for batch in _batches(created_ids):
+                for batch in chunked(created_ids, BATCH):
                     for guest in Guest.objects.filter(pk__in=batch).order_by("pk"):
                         signals.guest_created.send(Guest, guest=guest, source=GuestSource.IMPORT)
             if signals.guest_tags_changed.has_listeners(Guest):
-                for batch in _batches(tagged):
+                for batch in chunked(tagged, BATCH):
                     for guest in Guest.objects.filter(pk__in=batch).order_by("pk"):
                         signals.guest_tags_changed.send(
                             Guest, guest=guest, added=tagged[guest.pk], removed=[], user=user
