@@ -21,19 +21,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .. import spam
+from ..actions.guests import DETAIL_FIELDS
 from ..identity import normalise_phone
 
 _ADDITIONAL = re.compile(r"^additional_(\d+)_(first_name|last_name|email)$")
-_DETAILS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-)
 
 
 def _legend(text) -> str:
@@ -115,7 +106,7 @@ class GuestForm(forms.Form):
 
     def guest_details(self) -> dict:
         data = self.cleaned_data
-        details = {name: data[name] for name in _DETAILS if data.get(name)}
+        details = {name: data[name] for name in DETAIL_FIELDS if data.get(name)}
         details["language"] = data.get("language") or current_language()
         return details
 

@@ -4,7 +4,6 @@ from django.contrib.admin.utils import quote
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.widgets.button import Button
@@ -17,19 +16,11 @@ from ..permissions import booking_permission_policy, tag_permission_policy
 from ..timeline import guest_timeline
 from .common import bookings_of
 from .forbidden import Forbidden403Mixin
+from .list_columns import display_language
 
 TIMELINE_PAGE = 20
 TIMELINE_MAX = 1000
 MAX_BOOKINGS = 100
-
-
-def language_name(code: str) -> str:
-    if not code:
-        return ""
-    try:
-        return get_language_info(code)["name_translated"]
-    except KeyError:
-        return code
 
 
 class GuestProfileView(Forbidden403Mixin, InspectView):
@@ -73,7 +64,7 @@ class GuestProfileView(Forbidden403Mixin, InspectView):
             (_("Postal code"), guest.postal_code),
             (_("City"), guest.city),
             (_("Country"), guest.country.name if guest.country else ""),
-            (_("Preferred language"), language_name(guest.language)),
+            (_("Preferred language"), display_language(guest.language)),
             (_("Source"), capfirst(guest.get_source_display())),
             (_("Site"), guest.site.site_name or guest.site.hostname if guest.site else ""),
             (_("First contact"), guest.first_contact_at),
