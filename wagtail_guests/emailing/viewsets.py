@@ -28,7 +28,9 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import EmailTemplate, OutgoingEmail, OutgoingStatus, ScheduledEmailRule
 from ..permissions import guest_permission_policy
+from ..views.common import StableOrderingMixin, profile_url
 from ..views.forbidden import Forbidden403Mixin, forbid_urlpatterns
+from ..views.list_columns import GuestLinkColumn
 from .actions import retryable
 from .forms import EmailTemplateForm, ScheduledEmailRuleForm
 from .preview import TemplatePreviewView
@@ -136,15 +138,6 @@ class ScheduledEmailRuleViewSet(ModelViewSet):
         return forbid_urlpatterns(super().get_urlpatterns())
 
 
-def _guest_url(email):
-    if email.guest_id is None:
-        return None
-    try:
-        return reverse("guests:inspect", args=[quote(email.guest_id)])
-    except NoReverseMatch:
-        return None
-
-
 def _next_attempt(email) -> str:
     """When a waiting email will be tried again (the retry backoff), else nothing."""
     if email.status not in (OutgoingStatus.QUEUED, OutgoingStatus.RETRYING):
@@ -153,21 +146,7 @@ def _next_attempt(email) -> str:
     return formats.date_format(when, "SHORT_DATETIME_FORMAT")
 
 
-class GuestColumn(Column):
-    """The guest's name linking to their profile ("***" once the guest was deleted)."""
-
-    cell_template_name = "wagtail_guests/admin/list/booking_guest_cell.html"
-
-    def get_value(self, instance):
-        return instance.guest.full_name if instance.guest is not None else None
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["guest_url"] = _guest_url(instance)
-        return context
-
-
-class OutboxIndexView(Forbidden403Mixin, IndexView):
+class OutboxIndexView(StableOrderingMixin, Forbidden403Mixin, IndexView):
     page_title = _("Outbox")
     default_ordering = "-created_at"
     search_fields = ["subject", "to_email"]
@@ -176,10 +155,6 @@ class OutboxIndexView(Forbidden403Mixin, IndexView):
     def get_base_queryset(self):
         return OutgoingEmail.objects.select_related("guest")
 
-    def order_queryset(self, queryset):
-        ordering = self.ordering or self.default_ordering
-        return queryset.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
-
     @cached_property
     def columns(self):
         title_column_class = self._get_title_column_class(TitleColumn)
@@ -187,7 +162,7 @@ class OutboxIndexView(Forbidden403Mixin, IndexView):
             title_column_class(
                 "subject", label=_("Subject"), get_url=self.get_inspect_url, sort_key="subject"
             ),
-            GuestColumn("guest", label=_("Guest")),
+            GuestLinkColumn("guest", label=_("Guest"), get_url=profile_url),
             Column(
                 "kind",
                 label=_("Kind"),
@@ -248,7 +223,7 @@ class OutboxInspectView(Forbidden403Mixin, InspectView):
                 "can_retry": retryable(email)
                 and guest_permission_policy.user_has_permission(self.request.user, "change"),
                 "retry_url": reverse("wagtail_guests_email_retry", args=[email.pk]),
-                "guest_url": _guest_url(email),
+                "guest_url": profile_url(email.guest_id) if email.guest_id else None,
             }
         )
         return context

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.admin.utils import quote
-from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +12,11 @@ from ..filters import BookingFilterSet
 from ..models import Booking, BookingStatus
 from ..permissions import guest_permission_policy
 from ..search import reference_candidates
-from .list_columns import BookingDatesColumn, BookingGuestColumn
+from .common import StableOrderingMixin, profile_url
+from .list_columns import BookingDatesColumn, GuestLinkColumn
 
-GUEST_INSPECT_URL = "guests:inspect"
 
-
-class BookingIndexView(IndexView):
+class BookingIndexView(StableOrderingMixin, IndexView):
     filterset_class = BookingFilterSet
     default_ordering = "-arrival_date"
     page_title = _("Bookings")
@@ -36,12 +33,7 @@ class BookingIndexView(IndexView):
         )
 
     def guest_url(self, guest):
-        if not self.can_view_guests:
-            return None
-        try:
-            return reverse(GUEST_INSPECT_URL, args=(quote(guest.pk),))
-        except NoReverseMatch:
-            return None
+        return profile_url(guest) if self.can_view_guests else None
 
     def search_queryset(self, queryset):
         if not self.is_searching:
@@ -51,10 +43,6 @@ class BookingIndexView(IndexView):
         if candidates:  # The unique index answers at once.
             return queryset.filter(reference__in=candidates)
         return queryset.filter(reference__icontains=text)
-
-    def order_queryset(self, queryset):
-        ordering = self.ordering or self.default_ordering
-        return queryset.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
 
     @cached_property
     def columns(self):
@@ -72,7 +60,7 @@ class BookingIndexView(IndexView):
                 accessor=lambda booking: capfirst(booking.get_kind_display()),
                 sort_key="kind",
             ),
-            BookingGuestColumn("booker", label=_("Guest"), get_url=self.guest_url),
+            GuestLinkColumn("booker", label=_("Guest"), get_url=self.guest_url),
             BookingDatesColumn("arrival_date", label=_("Dates / party"), sort_key="arrival_date"),
             StatusTagColumn(
                 "status",

@@ -32,3 +32,12 @@ def bookings_of(guest):
     """Every booking the guest is on, as booker or as an additional guest."""
     ids = Booking.objects.filter(Q(booker=guest) | Q(additional_guests=guest)).values("pk")
     return Booking.objects.filter(pk__in=ids)
+
+
+class StableOrderingMixin:
+    """For an ``IndexView``: order by the chosen column, then by primary key, so rows with the
+    same value keep one order from page to page."""
+
+    def order_queryset(self, queryset):
+        ordering = self.ordering or self.default_ordering
+        return queryset.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")

@@ -74,8 +74,9 @@ class ConsentColumn(Column):
         return instance.get_newsletter_consent_display()
 
 
-class BookingGuestColumn(Column):
-    """The booker's name linking to the profile, or "***" once the guest was deleted."""
+class GuestLinkColumn(Column):
+    """The name of the guest in attribute ``name`` ("booker", "guest"…) linking to their
+    profile (``get_url(guest)``, falsy for no link), or "***" once the guest was deleted."""
 
     cell_template_name = "wagtail_guests/admin/list/booking_guest_cell.html"
 
@@ -85,12 +86,13 @@ class BookingGuestColumn(Column):
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
-        booker = instance.booker
-        context["guest_url"] = self._get_url(booker) if booker is not None else None
+        guest = getattr(instance, self.name)
+        context["guest_url"] = self._get_url(guest) if guest is not None else None
         return context
 
     def get_value(self, instance):
-        return instance.booker.full_name if instance.booker is not None else None
+        guest = getattr(instance, self.name)
+        return guest.full_name if guest is not None else None
 
 
 class BookingDatesColumn(Column):
