@@ -21,6 +21,7 @@ from wagtail_guests.models import (
     GuestTag,
     Tag,
 )
+from wagtail_guests.timeline import describe
 
 pytestmark = pytest.mark.django_db
 HEADER = "first name,last name,email,phone,city,newsletter consent,tags\n"
@@ -123,7 +124,11 @@ def test_consent_from_the_column_with_source_and_file_name(tmp_path):
     )
     record = ConsentRecord.objects.get(guest__email="elodie@example.com")
     assert (record.given, record.source, record.import_filename) == (True, "import", "clients.csv")
-    assert Activity.objects.filter(kind="consent_given", payload__consent_record=record.pk).exists()
+    # One timeline entry per imported guest names the consent record it added.
+    imported = Activity.objects.get(guest=record.guest, kind="imported")
+    assert imported.payload["consents"] == [{"record": record.pk, "given": True}]
+    assert "newsletter consent given" in describe(imported)
+    assert not Activity.objects.filter(guest=record.guest).exclude(kind="imported").exists()
     assert Guest.objects.get(email="elodie@example.com").newsletter_consent == "given"
     # An import never subscribes again a guest who withdrew.
     withdrawn.refresh_from_db()
@@ -146,7 +151,10 @@ def test_tags_existing_new_and_limit(tmp_path, settings):
     report = do_import(tmp_path, 'Élodie,Dupré,elodie@example.com,,,,"VIP, Sommelier"\n')
     assert (report["tags_added"], report["new_tags"]) == (1, ["Sommelier"])
     assert sorted(guest.tags.values_list("name", flat=True)) == ["Sommelier", "VIP"]
-    assert Activity.objects.filter(guest=guest, kind="tagged", payload__name="Sommelier").exists()
+    imported = Activity.objects.get(guest=guest, kind="imported")
+    sommelier = Tag.objects.get(name="Sommelier")
+    assert imported.payload["tags"] == [{"tag": sommelier.pk, "name": "Sommelier"}]
+    assert describe(imported).endswith("; tagged “Sommelier”")
 
     settings.WAGTAIL_GUESTS_MAX_TAGS_PER_GUEST = 2
     report = preview_file(write(tmp_path, HEADER + "Élodie,Dupré,elodie@example.com,,,,Local\n"))
@@ -186,12 +194,12 @@ def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
     failing_row = 6
     original = writer_module.Writer._imported
 
-    def imported(self, target):
+    def imported(self, target, *args):
         # The timeline entries are written last, streamed after the guests, consent records
         # and tags: the failure comes in the middle of that stream.
         if failing_row in target.rows:
             raise DatabaseError("disk full at row 6")
-        return original(self, target)
+        return original(self, target, *args)
 
     monkeypatch.setattr(writer_module.Writer, "_imported", imported)
     rows = "".join(

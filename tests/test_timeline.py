@@ -45,6 +45,17 @@ def test_every_kind_has_a_line(guest):
             "Booking GB-AAA marked as a no-show",
         ),
         ("imported", {"file": "old.csv"}, "Imported from the file old.csv"),
+        (
+            "imported",
+            {
+                "file": "old.csv",
+                "differences": ["city"],
+                "consents": [{"record": 1, "given": True}, {"record": 2, "given": False}],
+                "tags": [{"tag": None, "name": "Sommelier"}, {"tag": None, "name": "Local"}],
+            },
+            "Imported from the file old.csv; details that differ from the profile: city; "
+            "newsletter consent withdrawn; tagged “Sommelier”, “Local”",
+        ),
         ("updated", {"fields": ["city", "phone"]}, "Details changed: city, phone"),
         ("consent_given", {"source": "form"}, "Newsletter consent given (form on the website)"),
         ("consent_withdrawn", {"source": "staff"}, "Newsletter consent withdrawn (staff)"),
@@ -79,6 +90,19 @@ def test_tag_lines_name_the_tag_in_the_readers_language(guest, db):
     assert lines[:2] == ["Tag “No-show” removed", "Tagged “No-show”"]
     entry = entries(Activity.objects.filter(guest=guest))[0]
     assert entry.user_name == "Manager"
+
+
+def test_an_imported_line_names_its_tags_in_the_readers_language(guest, db):
+    no_show = Tag.objects.get(preset="no_show")
+    payload = {"file": "old.csv", "tags": [{"tag": no_show.pk, "name": "No-show"}]}
+    activity = Activity.objects.create(guest=guest, kind="imported", payload=payload)
+    assert describe(activity) == "Imported from the file old.csv; tagged “No-show”"
+    with override("fr"):
+        expected = f"Importé depuis le fichier old.csv ; étiquettes ajoutées : « {no_show.label} »"
+        assert describe(activity) == expected
+    no_show.name = "Absent"  # renamed since the import: the line says its name now
+    no_show.save()
+    assert entries([activity])[0].text == "Imported from the file old.csv; tagged “Absent”"
 
 
 def test_timeline_is_newest_first_with_links_to_submissions(guest, db):

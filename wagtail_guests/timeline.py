@@ -67,9 +67,13 @@ def _field_labels(names) -> str:
 
 
 def _tag_label(activity, tags) -> str:
-    payload = activity.payload or {}
-    tag = tags.get(payload.get("tag"))
-    return tag.label if tag is not None else str(payload.get("name", "?"))
+    return _tag_label_of(activity.payload or {}, tags)
+
+
+def _tag_label_of(reference: dict, tags) -> str:
+    """A tag named by ``{"tag": id, "name": name}``: its label now, or its name then."""
+    tag = tags.get(reference.get("tag"))
+    return tag.label if tag is not None else str(reference.get("name", "?"))
 
 
 def _submitted(activity, tags):
@@ -116,10 +120,29 @@ def _booking_changed(activity, tags):
 
 
 def _imported(activity, tags):
-    filename = (activity.payload or {}).get("file") or (activity.payload or {}).get("filename")
+    payload = activity.payload or {}
+    filename = payload.get("file") or payload.get("filename")
     if filename:
-        return _("Imported from the file %(file)s") % {"file": filename}
-    return _("Imported from a file")
+        text = _("Imported from the file %(file)s") % {"file": filename}
+    else:
+        text = _("Imported from a file")
+    differences = payload.get("differences") or []
+    if differences:
+        text = _("%(line)s; details that differ from the profile: %(fields)s") % {
+            "line": text,
+            "fields": _field_labels(differences),
+        }
+    # What the import brought (consent records and tags), named on this one line.
+    consents = payload.get("consents") or []
+    if consents and consents[-1].get("given"):
+        text = _("%(line)s; newsletter consent given") % {"line": text}
+    elif consents:
+        text = _("%(line)s; newsletter consent withdrawn") % {"line": text}
+    added = payload.get("tags") or []
+    if added:
+        names = ", ".join(_("“%(tag)s”") % {"tag": _tag_label_of(tag, tags)} for tag in added)
+        text = _("%(line)s; tagged %(tags)s") % {"line": text, "tags": names}
+    return text
 
 
 def _updated(activity, tags):
@@ -195,11 +218,23 @@ LINES = {
 }
 
 
+def _tag_ids(activity) -> set:
+    """The ids of the tags ``activity``'s line names."""
+    payload = activity.payload or {}
+    if activity.kind in (ActivityKind.TAGGED, ActivityKind.UNTAGGED):
+        references = [payload]
+    elif activity.kind == ActivityKind.IMPORTED:
+        references = payload.get("tags") or []
+    else:
+        return set()
+    return {reference["tag"] for reference in references if reference.get("tag")}
+
+
 def describe(activity, tags=None) -> str:
     """The readable line for one activity. ``tags``: ``{id: Tag}`` to name tags in bulk."""
     if tags is None:
-        tag_id = (activity.payload or {}).get("tag")
-        tags = Tag.objects.in_bulk([tag_id]) if tag_id else {}
+        tag_ids = _tag_ids(activity)
+        tags = Tag.objects.in_bulk(list(tag_ids)) if tag_ids else {}
     line = LINES.get(activity.kind)
     if line is None:
         return capfirst(activity.get_kind_display())
@@ -218,12 +253,7 @@ def _in_conversation(activity) -> bool:
 def entries(activities) -> list[TimelineEntry]:
     """Timeline entries for ``activities`` (a list), with one query for the tags named."""
     activities = list(activities)
-    tag_ids = {
-        (a.payload or {}).get("tag")
-        for a in activities
-        if a.kind in (ActivityKind.TAGGED, ActivityKind.UNTAGGED)
-    }
-    tag_ids.discard(None)
+    tag_ids = set().union(*(_tag_ids(a) for a in activities))
     tags = Tag.objects.in_bulk(list(tag_ids)) if tag_ids else {}
     result = []
     for activity in activities:

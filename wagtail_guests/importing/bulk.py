@@ -8,6 +8,9 @@ database's own work, so :func:`insert_rows` takes plain value tuples and streams
 - SQLite: one prepared ``INSERT`` run by ``executemany``;
 - other databases: ``bulk_create`` of model instances (slower, same result).
 
+:func:`update_rows` is the same for updates: one prepared ``UPDATE … WHERE id = %s`` per row,
+run by ``executemany``.
+
 Columns left out get the field's default (``auto_now``/``auto_now_add`` and ``timezone.now``
 defaults get the import's time), as ``Model.save()`` would. When ids are needed (a new guest's
 id for its timeline), they are drawn from the table's sequence first (PostgreSQL) or follow the
@@ -110,6 +113,35 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, now=
     if connection.vendor == "sqlite":
         return _executemany(meta.db_table, all_fields, prepared())
     return _bulk_create(model, all_fields, prepared())
+
+
+def update_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Set ``columns`` (field attnames) of the rows of ``model``'s table whose primary key is
+    each row's first value: ``rows`` are tuples ``(pk, *values)``. One prepared ``UPDATE``
+    run by ``executemany`` (psycopg sends them in a pipeline), much lighter than
+    ``bulk_update``'s ``CASE WHEN`` for thousands of rows. Returns the number of rows given.
+    """
+    meta = model._meta
+    by_name = {field.attname: field for field in meta.concrete_fields}
+    adapters = [(i + 1, a) for i, a in enumerate(_adapter(by_name[n]) for n in columns) if a]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(by_name[name].column)} = %s" for name in columns)
+    statement = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+
+    def prepared():
+        for row in rows:
+            row = list(row)
+            for i, adapt in adapters:
+                row[i] = adapt(row[i])
+            yield (*row[1:], row[0])
+
+    counter = _Counter(prepared())
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, counter)
+    return counter.count
 
 
 def _adapt(field, value):

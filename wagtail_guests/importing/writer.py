@@ -1,15 +1,16 @@
 """Writing an import plan: the set-based twin of ``match_or_create_guest``, ``record_consent``,
 ``add_tag`` and ``create_booking``, all or nothing.
 
-The same rows, fields and timeline entries as those actions, written set by set (``COPY`` on
-PostgreSQL, see :mod:`.bulk`):
+The same rows and fields as those actions, written set by set (``COPY`` on PostgreSQL, see
+:mod:`.bulk`):
 
 - new guests with their derived keys (``identity_key`` stays unique in the database); matched
-  guests get only their empty fields filled (``bulk_update`` of the planned fields);
-- a consent record per "yes"/"no" that counts (source "import", the file's name) with its
-  "consent given/withdrawn" activity, and the guest's current consent brought in line;
-- each tag added (``GuestTag`` + "tagged" activity), each booking (+ "booked" activity);
-- one "imported" activity per guest of the file;
+  guests get only their empty fields filled (and their keys derived again);
+- a consent record per "yes"/"no" that counts (source "import", the file's name), and the
+  guest's current consent brought in line;
+- each tag added (``GuestTag``), each booking (+ "booked" activity);
+- one "imported" activity per guest of the file, which names the consent records and tags it
+  added (where the actions write a "consent given/withdrawn" and a "tagged" activity each);
 - ``guest_created`` and ``guest_tags_changed`` after commit, as the actions send them.
 
 Race safety: the plan is made inside the transaction with the matched guests locked. If
@@ -26,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import signals
+from ..identity import Identity
 from ..models import (
     Activity,
     ActivityKind,
@@ -43,9 +45,12 @@ from ..models import (
 )
 from ..models.bookings import new_reference
 from ..utils import chunked
-from .bulk import allocate_ids, insert_rows
+from .bulk import allocate_ids, insert_rows, update_rows
 from .plan import BATCH, Plan, Target
 from .rows import GUEST_FIELDS
+
+#: What ``Guest.identity`` is made of.
+IDENTITY = ("email", "phone", "first_name", "last_name")
 
 
 class Writer:
@@ -60,18 +65,16 @@ class Writer:
         self.now = timezone.now()
         self.done = 0
         targets = plan.targets
-        # Rows to write: new guests, timeline entries (one "imported" each, one per consent
-        # and tag), consent records and tags.
-        extra = sum(2 * len(t.consents) + 2 * len(t.tags) for t in targets)
+        # Rows to write: new guests, timeline entries (one "imported" each), consent records
+        # and tags.
+        extra = sum(len(t.consents) + len(t.tags) for t in targets)
         self.total = (len(targets) + sum(1 for t in targets if t.created) + extra) or 1
 
     def write(self):
         tags = self.create_tags()
         created = [t for t in self.plan.targets if t.created]
         self.insert_guests(created)
-        for batch in chunked([t for t in self.plan.targets if t.filled], BATCH):
-            self.fill_guests(batch)
-            self.step(len(batch))
+        self.fill_guests([t for t in self.plan.targets if t.filled])
         consents = self.insert_consents()
         self.update_consent_states()
         self.insert_tags(tags)
@@ -145,16 +148,25 @@ class Writer:
         with transaction.atomic():
             insert_rows(Guest, columns, self.counted(rows()), now=self.now)
 
-    def fill_guests(self, batch: list[Target]):
-        fields = {name for target in batch for name in target.filled}
-        guests = []
-        for target in batch:
-            guest = Guest(pk=target.pk, **{n: getattr(target, n) for n in GUEST_FIELDS})
-            guest.refresh_keys()
-            guest.updated_at = self.now
-            guests.append(guest)
-        fields |= {"identity_key", "name_key", "last_name_key", "updated_at"}
-        Guest.objects.bulk_update(guests, sorted(fields))
+    def fill_guests(self, targets: list[Target]):
+        """Matched guests get their empty fields filled and their keys derived again, as
+        ``Guest.save()`` does (the other fields are written back as they were read, locked)."""
+        columns = (*GUEST_FIELDS, "identity_key", "name_key", "last_name_key", "updated_at")
+
+        def rows():
+            for target in targets:
+                identity = Identity.of(**{name: getattr(target, name) for name in IDENTITY})
+                yield (
+                    target.pk,
+                    *(getattr(target, name) for name in GUEST_FIELDS),
+                    identity.key,
+                    f"{identity.first_name} {identity.last_name}".strip(),
+                    identity.last_name,
+                    self.now,
+                )
+
+        if targets:
+            update_rows(Guest, columns, self.counted(rows()))
 
     # Consent ---------------------------------------------------------------------------------
 
@@ -187,16 +199,11 @@ class Writer:
 
     def update_consent_states(self):
         """Bring a matched guest's current consent in line (new guests have it already)."""
-        for state in (NewsletterConsent.GIVEN, NewsletterConsent.WITHDRAWN):
-            ids = [
-                t.pk
-                for t in self.plan.targets
-                if t.consents and not t.created and t.consent == state
-            ]
-            for batch in chunked(ids, BATCH):
-                Guest.objects.filter(pk__in=batch).update(
-                    newsletter_consent=state, newsletter_consent_at=self.now
-                )
+        rows = [
+            (t.pk, t.consent, self.now) for t in self.plan.targets if t.consents and not t.created
+        ]
+        if rows:
+            update_rows(Guest, ("newsletter_consent", "newsletter_consent_at"), rows)
 
     # Tags ------------------------------------------------------------------------------------
 
@@ -223,34 +230,26 @@ class Writer:
     # Timeline --------------------------------------------------------------------------------
 
     def insert_activities(self, consents, tags: dict, bookings):
-        """The timeline entries: "imported" first (on the timeline, newest first, it comes
-        below what it brought), then consents, tags and bookings."""
+        """The timeline entries: one "imported" per guest, naming the consent records and the
+        tags the import added (a file of thousands of guests would otherwise put three lines
+        on each of their timelines), then one "booked" per booking."""
         columns = ("guest_id", "kind", "created_at", "user_id", "booking_id", "payload")
         now, user_id = self.now, self.user_id
+        consents_of = {}
+        for pk, guest_id, given in consents:
+            consents_of.setdefault(guest_id, []).append({"record": pk, "given": given})
 
         def rows():
             for target in self.plan.targets:
-                yield (target.pk, ActivityKind.IMPORTED, now, user_id, None, self._imported(target))
-            for pk, guest_id, given in consents:
-                kind = ActivityKind.CONSENT_GIVEN if given else ActivityKind.CONSENT_WITHDRAWN
-                payload = {
-                    "consent_record": pk,
-                    "purpose": ConsentPurpose.NEWSLETTER,
-                    "source": ConsentSource.IMPORT,
-                }
-                yield (guest_id, kind, now, user_id, None, payload)
-            for target in self.plan.targets:
-                for _row, tag in target.tags:
-                    tag = self.tag_of(tag, tags)
-                    payload = {"tag": tag.pk, "name": tag.name}
-                    yield (target.pk, ActivityKind.TAGGED, now, user_id, None, payload)
+                payload = self._imported(target, consents_of.get(target.pk), tags)
+                yield (target.pk, ActivityKind.IMPORTED, now, user_id, None, payload)
             for booking in bookings:
                 payload = {"reference": booking.reference, "kind": booking.kind, "companion": False}
                 yield (booking.booker_id, ActivityKind.BOOKED, now, user_id, booking.pk, payload)
 
         insert_rows(Activity, columns, self.counted(rows()), now=now)
 
-    def _imported(self, target: Target) -> dict:
+    def _imported(self, target: Target, consents, tags: dict) -> dict:
         payload = {"file": self.file_name, "rows": target.rows[:20], "new": target.created}
         if target.filled:
             payload["filled"] = target.filled
@@ -258,6 +257,11 @@ class Writer:
             payload["differences"] = target.differences
         if target.notes:
             payload["notes"] = "\n".join(target.notes)
+        if consents:
+            payload["consents"] = consents
+        if target.tags:
+            added = (self.tag_of(tag, tags) for _row, tag in target.tags)
+            payload["tags"] = [{"tag": tag.pk, "name": tag.name} for tag in added]
         return payload
 
     # Bookings --------------------------------------------------------------------------------
