@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,7 @@ class Activity(models.Model):
         verbose_name=_("guest"),
         on_delete=models.CASCADE,
         related_name="activities",
+        db_index=False,  # guests_activity_guest_idx starts with it
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -51,6 +53,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     submission = models.ForeignKey(
         "wagtail_guests.Submission",
@@ -58,6 +61,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
+        db_index=False,  # see Meta.indexes
     )
     booking = models.ForeignKey(
         "wagtail_guests.Booking",
@@ -65,6 +69,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
+        db_index=False,  # see Meta.indexes
     )
     payload = models.JSONField(_("details"), default=dict, blank=True)
 
@@ -72,7 +77,19 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["guest", "-created_at"], name="guests_activity_guest_idx")]
+        indexes = [
+            models.Index(fields=["guest", "-created_at"], name="guests_activity_guest_idx"),
+            # Most entries have no staff user, submission or booking: only those that do are
+            # indexed (for their links and for ON DELETE), which every write saves.
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"guests_activity_{name}_idx",
+                )
+                for name in ("user", "submission", "booking")
+            ),
+        ]
 
     def __str__(self):
         return _("Activity #%(id)s") % {"id": self.pk}

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,7 @@ class ConsentRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     block_id = models.CharField(_("block"), max_length=64, blank=True)
     import_filename = models.CharField(_("import file"), max_length=255, blank=True)
@@ -57,6 +59,7 @@ class ConsentRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta.indexes
     )
     wording = models.TextField(_("wording shown"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -65,6 +68,16 @@ class ConsentRecord(models.Model):
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
         ordering = ["-created_at", "-pk"]
+        # Most records come from a form (no staff user) or an import (no page): only the rows
+        # that have one are indexed.
+        indexes = [
+            models.Index(
+                fields=[name],
+                condition=Q(**{f"{name}__isnull": False}),
+                name=f"guests_consent_{name}_idx",
+            )
+            for name in ("page", "user")
+        ]
 
     def __str__(self):
         return _("Consent record #%(id)s") % {"id": self.pk}

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -66,11 +67,19 @@ class Tag(models.Model):
 
 
 class GuestTag(models.Model):
-    guest = models.ForeignKey("wagtail_guests.Guest", on_delete=models.CASCADE, related_name="+")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    # Both looked up through the two-column indexes below, which start with them.
+    guest = models.ForeignKey(
+        "wagtail_guests.Guest", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # see Meta.indexes
     )
 
     class Meta:
@@ -79,8 +88,15 @@ class GuestTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["guest", "tag"], name="guests_guesttag_unique"),
         ]
-        # The guest list's tag filter looks guests up by tag.
-        indexes = [models.Index(fields=["tag", "guest"], name="guests_guesttag_tag_idx")]
+        indexes = [
+            # The guest list's tag filter looks guests up by tag.
+            models.Index(fields=["tag", "guest"], name="guests_guesttag_tag_idx"),
+            models.Index(
+                fields=["added_by"],
+                condition=Q(added_by__isnull=False),
+                name="guests_guesttag_added_by_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.guest_id}:{self.tag_id}"
