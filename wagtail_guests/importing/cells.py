@@ -155,7 +155,11 @@ def quick_e164(text: str, region: str | None) -> str | None:
     return f"+{code}{national}" if valid else None
 
 
+#: The number types phonenumbers knows; a number is valid if it is of any of them, so the
+#: common ones come first.
 _TYPES = (
+    "mobile",
+    "fixed_line",
     "premium_rate",
     "toll_free",
     "shared_cost",
@@ -164,8 +168,6 @@ _TYPES = (
     "pager",
     "uan",
     "voicemail",
-    "fixed_line",
-    "mobile",
 )
 
 
