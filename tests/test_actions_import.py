@@ -136,6 +136,23 @@ def test_consent_from_the_column_with_source_and_file_name(tmp_path):
     assert ConsentRecord.objects.filter(guest=withdrawn).count() == 1
 
 
+def test_each_imported_entry_names_its_own_consent_records(tmp_path):
+    do_import(
+        tmp_path,
+        "Élodie,Dupré,elodie@example.com,,,yes,\n"
+        "Jean,Martin,jean@example.com,,,no,\n"
+        "Élodie,Dupré,elodie@example.com,,,no,\n",  # the same person again: withdraws
+    )
+    for email, expected in (("elodie@example.com", [True, False]), ("jean@example.com", [False])):
+        guest = Guest.objects.get(email=email)
+        records = list(ConsentRecord.objects.filter(guest=guest).order_by("pk"))
+        imported = Activity.objects.get(guest=guest, kind="imported")
+        assert imported.payload["consents"] == [
+            {"record": record.pk, "given": record.given} for record in records
+        ]
+        assert [record.given for record in records] == expected
+
+
 def test_a_no_in_the_file_withdraws(tmp_path):
     guest = make_guest(email="elodie@example.com")
     record_consent(guest, given=True, source="form")

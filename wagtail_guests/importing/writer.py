@@ -171,7 +171,8 @@ class Writer:
     # Consent ---------------------------------------------------------------------------------
 
     def insert_consents(self) -> list[tuple]:
-        """One record per "yes"/"no" that counts; returns ``(record id, guest id, given)``."""
+        """One record per "yes"/"no" that counts; returns ``(record id, guest id, given)`` in
+        the order of the plan's targets."""
         wanted = [(t, given) for t in self.plan.targets for _row, given in t.consents]
         ids = allocate_ids(ConsentRecord, len(wanted))
         records = [(pk, t.pk, given) for pk, (t, given) in zip(ids, wanted, strict=True)]
@@ -235,13 +236,18 @@ class Writer:
         on each of their timelines), then one "booked" per booking."""
         columns = ("guest_id", "kind", "created_at", "user_id", "booking_id", "payload")
         now, user_id = self.now, self.user_id
-        consents_of = {}
-        for pk, guest_id, given in consents:
-            consents_of.setdefault(guest_id, []).append({"record": pk, "given": given})
 
         def rows():
+            # The consent records follow the targets' order (insert_consents): each target's
+            # are the next ones, taken as its entry is written.
+            records = iter(consents)
+            record = next(records, None)
             for target in self.plan.targets:
-                payload = self._imported(target, consents_of.get(target.pk), tags)
+                mine = []
+                while record is not None and record[1] == target.pk:
+                    mine.append({"record": record[0], "given": record[2]})
+                    record = next(records, None)
+                payload = self._imported(target, mine, tags)
                 yield (target.pk, ActivityKind.IMPORTED, now, user_id, None, payload)
             for booking in bookings:
                 payload = {"reference": booking.reference, "kind": booking.kind, "companion": False}
