@@ -76,19 +76,24 @@ def _tag_label_of(reference: dict, tags) -> str:
     return tag.label if tag is not None else str(reference.get("name", "?"))
 
 
+def _with_differences(text: str, payload: dict) -> str:
+    """``text`` naming the details that differed from the profile (not taken), if any."""
+    differences = payload.get("differences") or []
+    if not differences:
+        return text
+    return _("%(line)s; details that differ from the profile: %(fields)s") % {
+        "line": text,
+        "fields": _field_labels(differences),
+    }
+
+
 def _submitted(activity, tags):
     payload = activity.payload or {}
     if payload.get("kind") == SubmissionKind.BOOKING:
         text = _("Sent a booking request through the website")
     else:
         text = _("Sent the contact form on the website")
-    differences = payload.get("differences") or []
-    if differences:
-        text = _("%(line)s; details that differ from the profile: %(fields)s") % {
-            "line": text,
-            "fields": _field_labels(differences),
-        }
-    return text
+    return _with_differences(text, payload)
 
 
 def _booked(activity, tags):
@@ -126,12 +131,7 @@ def _imported(activity, tags):
         text = _("Imported from the file %(file)s") % {"file": filename}
     else:
         text = _("Imported from a file")
-    differences = payload.get("differences") or []
-    if differences:
-        text = _("%(line)s; details that differ from the profile: %(fields)s") % {
-            "line": text,
-            "fields": _field_labels(differences),
-        }
+    text = _with_differences(text, payload)
     # What the import brought (consent records and tags), named on this one line.
     consents = payload.get("consents") or []
     if consents and consents[-1].get("given"):
