@@ -59,7 +59,15 @@ def test_staff_read_and_answer_a_reply(live_server, browser_page, artifacts):
     rows.first.get_by_role("link", name="Ingrid Larsen").click()
     page.wait_for_url(live_server.url + reverse("guest_inbox:conversation", args=[guest.pk]))
     assert page.get_by_text("Can we bring our dog?").is_visible()
-    assert page.locator("[data-photos] img").evaluate("img => img.naturalWidth") == 1
+    # The attached photo (a 1x1 PNG) is served and shown: its width once it has loaded (the
+    # page's "load" event may come before the image is decoded, so wait for the image itself).
+    width = page.locator("[data-photos] img").evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise(resolve => {
+            img.addEventListener("load", () => resolve(img.naturalWidth));
+            img.addEventListener("error", () => resolve(0));
+        })"""
+    )
+    assert width == 1
 
     page.get_by_label("Message").fill("Of course, dogs are welcome.")
     page.get_by_role("button", name="Send the reply").click()
