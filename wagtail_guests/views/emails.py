@@ -55,18 +55,16 @@ def send_template(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose an email template."))
         return redirect(_back(request, guest))
-    try:
-        sent = actions.send_template(
+    return _queue(
+        request,
+        guest,
+        lambda: actions.send_template(
             guest,
             form.cleaned_data["template"],
             user=request.user,
             test=request.POST.get("action") == "test",
-        )
-    except actions.EmailNotQueued as error:
-        messages.error(request, str(error))
-    else:
-        _report(request, sent)
-    return redirect(_back(request, guest))
+        ),
+    )
 
 
 @permission_required("change")
@@ -77,14 +75,23 @@ def send_message(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write a subject and a message."))
         return redirect(_back(request, guest))
-    try:
-        sent = actions.send_message(
+    return _queue(
+        request,
+        guest,
+        lambda: actions.send_message(
             guest,
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
             user=request.user,
             test=request.POST.get("action") == "test",
-        )
+        ),
+    )
+
+
+def _queue(request, guest, send):
+    """Queue an email with ``send()``; say what happened, or why nothing was queued."""
+    try:
+        sent = send()
     except actions.EmailNotQueued as error:
         messages.error(request, str(error))
     else:
