@@ -140,9 +140,7 @@ class Writer:
                     GuestSource.IMPORT,
                     self.site_id,
                     self._first_contact(target),
-                    identity.key,
-                    f"{identity.first_name} {identity.last_name}".strip(),
-                    identity.last_name,
+                    *Guest.derived_keys(identity),
                 )
 
         with transaction.atomic():
@@ -159,9 +157,7 @@ class Writer:
                 yield (
                     target.pk,
                     *(getattr(target, name) for name in GUEST_FIELDS),
-                    identity.key,
-                    f"{identity.first_name} {identity.last_name}".strip(),
-                    identity.last_name,
+                    *Guest.derived_keys(identity),
                     self.now,
                 )
 

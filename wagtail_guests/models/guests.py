@@ -150,10 +150,17 @@ class Guest(models.Model):
             self.name_key = ""
             self.last_name_key = ""
             return
-        identity = self.identity
-        self.identity_key = identity.key
-        self.name_key = f"{identity.first_name} {identity.last_name}".strip()
-        self.last_name_key = identity.last_name
+        self.identity_key, self.name_key, self.last_name_key = self.derived_keys(self.identity)
+
+    @staticmethod
+    def derived_keys(identity: Identity) -> tuple[str, str, str]:
+        """``(identity_key, name_key, last_name_key)`` of a guest with this identity (the
+        importer writes them without making Guest instances)."""
+        return (
+            identity.key,
+            f"{identity.first_name} {identity.last_name}".strip(),
+            identity.last_name,
+        )
 
     def clean(self):
         super().clean()
