@@ -35,6 +35,11 @@ resident memory of the process (``getrusage`` ``ru_maxrss``, which includes Pyth
 themselves: about 60-90 MB before any work). Databases (``guests_bench_io_*`` on the server of
 ``--database-url``; SQLite files in ``--work-dir``) are created if missing and kept between runs.
 
+For (a) and (c) on PostgreSQL the CPU time is printed too: of the benchmark's process, and of
+the server process serving its connection (read from ``/proc``, so only when the server runs on
+the same machine). Their sum divided by the machine's CPUs is the least time the work could
+take, were it spread perfectly over every CPU.
+
 Targets on PostgreSQL (issue 4): import (a) at least 10x (b) and within 3x of (c), with a peak
 under 300 MB; export at least 50,000 rows/s with a peak under 150 MB.
 """
@@ -104,6 +109,43 @@ def timed(function):
     return result, time.perf_counter() - started, before, peak_mb()
 
 
+class CpuClock:
+    """CPU seconds spent since it was made by this process and, when the PostgreSQL server
+    runs on this machine, by the server process of Django's connection."""
+
+    def __init__(self):
+        from django.db import connection
+
+        self.stat = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            try:
+                with open(f"/proc/{pid}/comm") as handle:
+                    if handle.read().strip() == "postgres":
+                        self.stat = f"/proc/{pid}/stat"
+            except OSError:
+                pass  # another machine's server
+        self.start = self.now()
+
+    def now(self) -> tuple:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        database = None
+        if self.stat:
+            with open(self.stat) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            database = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return usage.ru_utime + usage.ru_stime, database
+
+    def spent(self) -> dict:
+        (python, database), (python_0, database_0) = self.now(), self.start
+        return {
+            "python": python - python_0,
+            "database": None if database is None else database - database_0,
+        }
+
+
 def child_prepare_seed(path):
     child_setup(migrate=True)
     from wagtail_guests.importing.engine import import_file
@@ -118,8 +160,10 @@ def child_ours(path):
     from wagtail_guests.models import Guest
 
     before = Guest.objects.count()
+    clock = CpuClock()
     report, seconds, base, peak = timed(lambda: import_file(path, name=os.path.basename(path)))
     return {
+        "cpu": clock.spent(),
         "seconds": seconds,
         "rows": report["rows"],
         "base_mb": base,
@@ -200,8 +244,10 @@ def child_copy(path):
             cursor.execute("SELECT count(*) FROM bench_guest_copy")
             return cursor.fetchone()[0]
 
+    clock = CpuClock()
     rows, seconds, base, peak = timed(run)
-    return {"seconds": seconds, "rows": rows, "base_mb": base, "peak_mb": peak}
+    cpu = clock.spent()
+    return {"seconds": seconds, "rows": rows, "base_mb": base, "peak_mb": peak, "cpu": cpu}
 
 
 #: The tables an import writes rows into, and the column holding the import's one timestamp.
@@ -344,6 +390,24 @@ def memory(result) -> str:
     return f"peak {result['peak_mb']:.0f} MB (process before: {result['base_mb']:.0f} MB)"
 
 
+def cpu(result) -> str:
+    spent = result["cpu"]
+    if spent["database"] is None:
+        return f"CPU: this process {spent['python']:.2f} s"
+    return (
+        f"CPU: this process {spent['python']:.2f} s, the server's {spent['database']:.2f} s "
+        f"= {spent['python'] + spent['database']:.2f} s"
+    )
+
+
+def cpu_floor(result) -> float | None:
+    """The least time the work of ``result`` could take on this machine's CPUs."""
+    spent = result["cpu"]
+    if spent["database"] is None:
+        return None
+    return (spent["python"] + spent["database"]) / (os.cpu_count() or 1)
+
+
 def run_backend(vendor: str, files: dict, args) -> dict:
     backend = Backend(vendor, args)
     seed = f"seed{args.existing}"
@@ -358,7 +422,8 @@ def run_backend(vendor: str, files: dict, args) -> dict:
         f"(a) our importer: {ours['rows']:,} rows in {ours['seconds']:.2f} s = "
         f"{rate(ours):,.0f} rows/s; {memory(ours)}\n"
         f"    {ours['new']:,} new, {ours['updated']:,} updated, {ours['unchanged']:,} unchanged, "
-        f"{ours['duplicates']:,} in-file duplicates merged",
+        f"{ours['duplicates']:,} in-file duplicates merged\n"
+        f"    {cpu(ours)}",
         flush=True,
     )
     backend.copy(seed, "run")
@@ -375,7 +440,8 @@ def run_backend(vendor: str, files: dict, args) -> dict:
         results["copy"] = copy = backend.child("run", "copy", files["plain"])
         print(
             f"(c) COPY into an empty copy of the table: {copy['rows']:,} rows in "
-            f"{copy['seconds']:.2f} s = {rate(copy):,.0f} rows/s; {memory(copy)}",
+            f"{copy['seconds']:.2f} s = {rate(copy):,.0f} rows/s; {memory(copy)}\n"
+            f"    {cpu(copy)}",
             flush=True,
         )
     if vendor == "postgresql":
@@ -398,6 +464,13 @@ def run_backend(vendor: str, files: dict, args) -> dict:
     print(f"    ours / plain: {rate(ours) / rate(plain):.1f}x faster", flush=True)
     if "copy" in results:
         print(f"    ours / COPY: {ours['seconds'] / results['copy']['seconds']:.2f}x the time")
+        floor = cpu_floor(ours)
+        if floor is not None:
+            print(
+                f"    (a)'s CPU time spread over this machine's {os.cpu_count()} CPUs: at least "
+                f"{floor:.2f} s = {floor / results['copy']['seconds']:.2f}x the time of (c)",
+                flush=True,
+            )
     if args.export_rows:
         name = f"export{args.export_rows}"
         if args.regenerate or not backend.exists(name):
