@@ -35,7 +35,7 @@ resident memory of the process (``getrusage`` ``ru_maxrss``, which includes Pyth
 themselves: about 60-90 MB before any work). Databases (``guests_bench_io_*`` on the server of
 ``--database-url``; SQLite files in ``--work-dir``) are created if missing and kept between runs.
 
-For (a) and (c) on PostgreSQL the CPU time is printed too: of the benchmark's process, and of
+For (a) and (c) the CPU time is printed too: of the benchmark's process and, on PostgreSQL, of
 the server process serving its connection (read from ``/proc``, so only when the server runs on
 the same machine). Their sum divided by the machine's CPUs is the least time the work could
 take, were it spread perfectly over every CPU.
