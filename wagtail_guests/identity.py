@@ -81,6 +81,17 @@ class Identity:
             last_name=normalise_name(last_name),
         )
 
+    @classmethod
+    def of_details(cls, details):
+        """The identity of anything with ``email``, ``phone``, ``first_name`` and
+        ``last_name`` attributes (a guest, an import's planned guest)."""
+        return cls.of(
+            email=details.email,
+            phone=details.phone,
+            first_name=details.first_name,
+            last_name=details.last_name,
+        )
+
     @property
     def key(self) -> str:
         """The unique key a guest with these details carries (see the module docstring)."""

@@ -241,12 +241,7 @@ class Planner:
             return
         if not target.created:
             target.add("filled", *(name for name in filled if name not in target.filled))
-        identity = Identity.of(
-            email=target.email,
-            phone=target.phone,
-            first_name=target.first_name,
-            last_name=target.last_name,
-        )
+        identity = Identity.of_details(target)
         self.by_key.setdefault(identity.key, target)
         if "phone" in filled and identity.phone:
             self._index_phone(target, identity.last_name)

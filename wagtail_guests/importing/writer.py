@@ -49,9 +49,6 @@ from .bulk import allocate_ids, insert_rows, update_rows
 from .plan import BATCH, Plan, Target
 from .rows import GUEST_FIELDS
 
-#: What ``Guest.identity`` is made of.
-IDENTITY = ("email", "phone", "first_name", "last_name")
-
 
 class Writer:
     #: Rows written between two progress reports.
@@ -153,7 +150,7 @@ class Writer:
 
         def rows():
             for target in targets:
-                identity = Identity.of(**{name: getattr(target, name) for name in IDENTITY})
+                identity = Identity.of_details(target)
                 yield (
                     target.pk,
                     *(getattr(target, name) for name in GUEST_FIELDS),

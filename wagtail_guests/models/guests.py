@@ -139,9 +139,7 @@ class Guest(models.Model):
 
     @property
     def identity(self) -> Identity:
-        return Identity.of(
-            email=self.email, phone=self.phone, first_name=self.first_name, last_name=self.last_name
-        )
+        return Identity.of_details(self)
 
     def refresh_keys(self):
         """Recompute the derived matching keys; called by ``save()``."""
