@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .indexes import where_set
 
 
 class ActivityKind(models.TextChoices):
@@ -79,16 +80,8 @@ class Activity(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["guest", "-created_at"], name="guests_activity_guest_idx"),
-            # Most entries have no staff user, submission or booking: only those that do are
-            # indexed (for their links and for ON DELETE), which every write saves.
-            *(
-                models.Index(
-                    fields=[name],
-                    condition=Q(**{f"{name}__isnull": False}),
-                    name=f"guests_activity_{name}_idx",
-                )
-                for name in ("user", "submission", "booking")
-            ),
+            # Most entries have no staff user, submission or booking.
+            *where_set("guests_activity", "user", "submission", "booking"),
         ]
 
     def __str__(self):

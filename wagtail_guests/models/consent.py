@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .indexes import where_set
 
 
 class ConsentPurpose(models.TextChoices):
@@ -68,16 +69,8 @@ class ConsentRecord(models.Model):
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
         ordering = ["-created_at", "-pk"]
-        # Most records come from a form (no staff user) or an import (no page): only the rows
-        # that have one are indexed.
-        indexes = [
-            models.Index(
-                fields=[name],
-                condition=Q(**{f"{name}__isnull": False}),
-                name=f"guests_consent_{name}_idx",
-            )
-            for name in ("page", "user")
-        ]
+        # Most records come from a form (no staff user) or an import (no page).
+        indexes = where_set("guests_consent", "page", "user")
 
     def __str__(self):
         return _("Consent record #%(id)s") % {"id": self.pk}

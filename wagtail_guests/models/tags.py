@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import guests_settings
+from .indexes import where_set
 
 
 class TagLimitExceeded(ValidationError):
@@ -91,11 +91,7 @@ class GuestTag(models.Model):
         indexes = [
             # The guest list's tag filter looks guests up by tag.
             models.Index(fields=["tag", "guest"], name="guests_guesttag_tag_idx"),
-            models.Index(
-                fields=["added_by"],
-                condition=Q(added_by__isnull=False),
-                name="guests_guesttag_added_by_idx",
-            ),
+            *where_set("guests_guesttag", "added_by"),
         ]
 
     def __str__(self):
