@@ -1,6 +1,8 @@
 """The import writes exactly what the identity action would, all or nothing."""
 
+import gc
 import random
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -277,3 +279,39 @@ def test_signals_after_commit(tmp_path, django_capture_on_commit_callbacks):
     assert created == ["import"]
     assert [[tag.name for tag in added] for added in tagged] == [["VIP"]]
     assert GuestTag.objects.count() == 1
+
+
+def test_the_garbage_collector_is_paused_during_an_import_and_only_then(tmp_path, monkeypatch):
+    """The import pauses Python's cyclic collector (speed) and always turns it back on, even
+    when the file has errors, and only once the last of two overlapping imports ends."""
+    seen = []
+    make_plan = plan_module.make_plan
+
+    def watching(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return make_plan(*args, **kwargs)
+
+    monkeypatch.setattr("wagtail_guests.importing.engine.make_plan", watching)
+    assert gc.isenabled()
+    do_import(tmp_path, "Anne,Roy,anne@example.com,,,,\n")
+    with pytest.raises(ImportAborted):
+        do_import(tmp_path, "Anne,Roy,not-an-email,,,,\n")
+    assert seen == [False, False] and gc.isenabled()
+
+    from wagtail_guests.utils import collector_paused
+
+    inside, release = threading.Event(), threading.Event()
+
+    def other_import():
+        with collector_paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other_import)
+    thread.start()
+    inside.wait(5)
+    do_import(tmp_path, "Luc,Noel,luc@example.com,,,,\n")
+    assert not gc.isenabled()  # the other one still runs
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()

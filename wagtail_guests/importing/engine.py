@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from ..permissions import require
+from ..utils import collector_paused
 from .plan import make_plan
 from .reading import ImportFileError, open_table
 from .rows import read_records
@@ -113,6 +114,7 @@ def _read(path, name, encoding, delimiter, progress, share):
     return table, columns, records, errors, rows
 
 
+@collector_paused()
 def preview_file(path, *, name="", encoding="", delimiter="", user=None, progress=None) -> dict:
     """Check ``path`` and say what importing it would do. Writes nothing.
 
@@ -147,6 +149,7 @@ def sample_rows(records, columns) -> list[dict]:
     ]
 
 
+@collector_paused()
 def import_file(path, *, name="", encoding="", delimiter="", user=None, site=None, progress=None):
     """Import ``path``, all or nothing, and return the report.
 
