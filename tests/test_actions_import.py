@@ -164,6 +164,36 @@ def test_a_no_in_the_file_withdraws(tmp_path):
     assert guest.newsletter_consent == "withdrawn"
 
 
+def test_known_guests_get_details_and_consent_in_one_import(tmp_path):
+    """One update writes every known guest: one gets a phone and a consent, another only a
+    consent (its details and "updated" time stay as they were), a third only a phone."""
+    both = make_guest(email="both@example.com", first_name="Anne", last_name="Roy", city="Caen")
+    consent_only = make_guest(
+        email="consent@example.com", first_name="Luc", last_name="Noël", city="Paris"
+    )
+    filled_only = make_guest(email="filled@example.com", first_name="Zoé", last_name="Roy")
+    before = Guest.objects.in_bulk([both.pk, consent_only.pk, filled_only.pk])
+    report = do_import(
+        tmp_path,
+        "Anne,Roy,both@example.com,06 11 11 11 11,,yes,\n"
+        "Luc,Noël,consent@example.com,,,yes,\n"
+        "Zoé,Roy,filled@example.com,06 22 22 22 22,Lyon,,\n",
+    )
+    assert (report["new"], report["updated"], report["consents_given"]) == (0, 3, 2)
+    after = Guest.objects.in_bulk([both.pk, consent_only.pk, filled_only.pk])
+    assert (after[both.pk].phone, after[both.pk].city) == ("+33611111111", "Caen")
+    assert after[both.pk].newsletter_consent == "given"
+    assert after[both.pk].newsletter_consent_at is not None
+    assert after[both.pk].updated_at > before[both.pk].updated_at
+    assert (after[consent_only.pk].city, after[consent_only.pk].phone) == ("Paris", "")
+    assert after[consent_only.pk].newsletter_consent == "given"
+    assert after[consent_only.pk].updated_at == before[consent_only.pk].updated_at
+    assert after[consent_only.pk].identity_key == before[consent_only.pk].identity_key
+    assert (after[filled_only.pk].phone, after[filled_only.pk].city) == ("+33622222222", "Lyon")
+    assert after[filled_only.pk].newsletter_consent == "unknown"
+    assert after[filled_only.pk].newsletter_consent_at is None
+
+
 def test_tags_existing_new_and_limit(tmp_path, settings):
     guest = make_guest(email="elodie@example.com")
     add_tag(guest, Tag.objects.get(preset="vip"))

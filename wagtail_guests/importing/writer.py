@@ -71,9 +71,8 @@ class Writer:
         tags = self.create_tags()
         created = [t for t in self.plan.targets if t.created]
         self.insert_guests(created)
-        self.fill_guests([t for t in self.plan.targets if t.filled])
+        self.update_guests()
         consents = self.insert_consents()
-        self.update_consent_states()
         self.insert_tags(tags)
         bookings = self.create_bookings(self.plan.targets)
         self.insert_activities(consents, tags, bookings)
@@ -143,23 +142,41 @@ class Writer:
         with transaction.atomic():
             insert_rows(Guest, columns, self.counted(rows()), now=self.now)
 
-    def fill_guests(self, targets: list[Target]):
-        """Matched guests get their empty fields filled and their keys derived again, as
-        ``Guest.save()`` does (the other fields are written back as they were read, locked)."""
-        columns = (*GUEST_FIELDS, "identity_key", "name_key", "last_name_key", "updated_at")
+    def update_guests(self):
+        """Matched guests, in one set-based update: empty fields filled and keys derived again,
+        as ``Guest.save()`` does (the other fields are written back as they were read, locked),
+        and the current consent brought in line, as ``record_consent`` does (new guests have
+        theirs already). ``None`` leaves a column as it is: a guest whose consent alone changes
+        keeps its details and ``updated_at``, as with the actions."""
+        columns = (
+            *GUEST_FIELDS,
+            "identity_key",
+            "name_key",
+            "last_name_key",
+            "updated_at",
+            "newsletter_consent",
+            "newsletter_consent_at",
+        )
+        unchanged = (None,) * (len(GUEST_FIELDS) + 4)
 
         def rows():
-            for target in targets:
-                identity = Identity.of_details(target)
-                yield (
-                    target.pk,
-                    *(getattr(target, name) for name in GUEST_FIELDS),
-                    *Guest.derived_keys(identity),
-                    self.now,
-                )
+            for target in self.plan.targets:
+                if target.created or not (target.filled or target.consents):
+                    continue
+                if target.filled:
+                    details = (
+                        *(getattr(target, name) for name in GUEST_FIELDS),
+                        *Guest.derived_keys(Identity.of_details(target)),
+                        self.now,
+                    )
+                else:
+                    details = unchanged
+                if target.consents:
+                    yield (target.pk, *details, target.consent, self.now)
+                else:
+                    yield (target.pk, *details, None, None)
 
-        if targets:
-            update_rows(Guest, columns, self.counted(rows()))
+        update_rows(Guest, columns, self.counted(rows()))
 
     # Consent ---------------------------------------------------------------------------------
 
@@ -190,14 +207,6 @@ class Writer:
         if records:
             insert_rows(ConsentRecord, columns, self.counted(rows), now=self.now)
         return records
-
-    def update_consent_states(self):
-        """Bring a matched guest's current consent in line (new guests have it already)."""
-        rows = [
-            (t.pk, t.consent, self.now) for t in self.plan.targets if t.consents and not t.created
-        ]
-        if rows:
-            update_rows(Guest, ("newsletter_consent", "newsletter_consent_at"), rows)
 
     # Tags ------------------------------------------------------------------------------------
 
