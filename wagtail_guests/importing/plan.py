@@ -279,9 +279,12 @@ class Planner:
                 target = self.by_pk[guest_id]
                 target.tag_ids = target.tag_ids | {tag_id}
         limit = guests_settings.MAX_TAGS_PER_GUEST
+        keys = {}  # a file repeats a few tag names on thousands of rows
         for target, record in tagged:
             for name in record.tags:
-                key = normalise_header(name)
+                key = keys.get(name)
+                if key is None:
+                    key = keys[name] = normalise_header(name)
                 tag = known.get(key)
                 if tag is None:
                     self.plan.new_tags.setdefault(key, name)
