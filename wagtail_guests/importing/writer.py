@@ -62,10 +62,11 @@ class Writer:
         self.now = timezone.now()
         self.done = 0
         targets = plan.targets
-        # Rows to write: new guests, timeline entries (one "imported" each), consent records
-        # and tags.
+        # Rows to write: new guests, known guests to update, timeline entries (one "imported"
+        # each), consent records and tags.
+        guests = sum(1 for t in targets if t.created or t.filled or t.consents)
         extra = sum(len(t.consents) + len(t.tags) for t in targets)
-        self.total = (len(targets) + sum(1 for t in targets if t.created) + extra) or 1
+        self.total = (len(targets) + guests + extra) or 1
 
     def write(self):
         tags = self.create_tags()
