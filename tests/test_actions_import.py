@@ -24,6 +24,7 @@ from wagtail_guests.models import (
     Tag,
 )
 from wagtail_guests.timeline import describe
+from wagtail_guests.utils import collector_paused
 
 pytestmark = pytest.mark.django_db
 HEADER = "first name,last name,email,phone,city,newsletter consent,tags\n"
@@ -327,8 +328,6 @@ def test_the_garbage_collector_is_paused_during_an_import_and_only_then(tmp_path
     with pytest.raises(ImportAborted):
         do_import(tmp_path, "Anne,Roy,not-an-email,,,,\n")
     assert seen == [False, False] and gc.isenabled()
-
-    from wagtail_guests.utils import collector_paused
 
     inside, release = threading.Event(), threading.Event()
 

@@ -64,7 +64,7 @@ class Writer:
         targets = plan.targets
         # Rows to write: new guests, known guests to update, timeline entries (one "imported"
         # each), consent records and tags.
-        guests = sum(1 for t in targets if t.created or t.filled or t.consents)
+        guests = sum(1 for t in targets if t.created or self._to_update(t))
         extra = sum(len(t.consents) + len(t.tags) for t in targets)
         self.total = (len(targets) + guests + extra) or 1
 
@@ -161,23 +161,23 @@ class Writer:
         unchanged = (None,) * (len(GUEST_FIELDS) + 4)
 
         def rows():
-            for target in self.plan.targets:
-                if target.created or not (target.filled or target.consents):
-                    continue
+            for target in filter(self._to_update, self.plan.targets):
+                details = unchanged
                 if target.filled:
                     details = (
                         *(getattr(target, name) for name in GUEST_FIELDS),
                         *Guest.derived_keys(Identity.of_details(target)),
                         self.now,
                     )
-                else:
-                    details = unchanged
-                if target.consents:
-                    yield (target.pk, *details, target.consent, self.now)
-                else:
-                    yield (target.pk, *details, None, None)
+                consent = (target.consent, self.now) if target.consents else (None, None)
+                yield (target.pk, *details, *consent)
 
         update_rows(Guest, columns, self.counted(rows()))
+
+    @staticmethod
+    def _to_update(target: Target) -> bool:
+        """A known guest the import changes (details filled, or consent)."""
+        return not target.created and bool(target.filled or target.consents)
 
     # Consent ---------------------------------------------------------------------------------
 
