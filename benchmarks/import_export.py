@@ -33,7 +33,8 @@ Each measurement runs in its own process, on a fresh copy of the prepared databa
 PostgreSQL template database, a copy of the SQLite file), and reports its time and the peak
 resident memory of the process (``getrusage`` ``ru_maxrss``, which includes Python and Django
 themselves: about 60-90 MB before any work). Databases (``guests_bench_io_*`` on the server of
-``--database-url``; SQLite files in ``--work-dir``) are created if missing and kept between runs.
+``--database-url``; SQLite files in ``--work-dir``) are created if missing and kept between runs
+(migrated to the code's schema before each run).
 
 For (a) and (c) the CPU time is printed too: of the benchmark's process and, on PostgreSQL, of
 the server process serving its connection (read from ``/proc``, so only when the server runs on
@@ -145,6 +146,12 @@ class CpuClock:
             "python": python - python_0,
             "database": None if database is None else database - database_0,
         }
+
+
+def child_migrate():
+    """Bring a kept database to the code's schema (a no-op when it is)."""
+    child_setup(migrate=True)
+    return {}
 
 
 def child_prepare_seed(path):
@@ -369,6 +376,7 @@ def child_export():
 
 
 CHILDREN = {
+    "migrate": child_migrate,
     "prepare-seed": child_prepare_seed,
     "ours": child_ours,
     "plain": child_plain,
@@ -416,6 +424,8 @@ def run_backend(vendor: str, files: dict, args) -> dict:
     if args.regenerate or not backend.exists(seed):
         made = backend.prepare(seed, "prepare-seed", files["seed"])
         print(f"Prepared {made['guests']:,} existing guests.", flush=True)
+    else:
+        backend.child(seed, "migrate")
     results = {}
     backend.copy(seed, "run")
     results["ours"] = ours = backend.child("run", "ours", files["import"])
@@ -489,6 +499,8 @@ def run_backend(vendor: str, files: dict, args) -> dict:
                 f"({time.perf_counter() - started:.0f} s).",
                 flush=True,
             )
+        else:
+            backend.child(name, "migrate")
         results["export"] = export = backend.child(name, "export")
         print(
             f"Export (CSV, streamed): {export['rows']:,} guests, {export['bytes'] / 1e6:.0f} MB "

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..identity import Identity, normalise_name, normalise_phone
+from .fields import KeyField
 
 
 class GuestSource(models.TextChoices):
@@ -88,9 +89,9 @@ class Guest(models.Model):
     )
 
     # Derived from the fields above on every save (see wagtail_guests.identity).
-    identity_key = models.CharField(max_length=400, null=True, editable=False)  # unique: Meta
-    name_key = models.CharField(max_length=301, blank=True, editable=False)
-    last_name_key = models.CharField(max_length=150, blank=True, editable=False)
+    identity_key = KeyField(max_length=400, null=True, editable=False)  # unique: Meta
+    name_key = KeyField(max_length=301, blank=True, editable=False)
+    last_name_key = KeyField(max_length=150, blank=True, editable=False)
 
     objects = GuestQuerySet.as_manager()
 
