@@ -119,6 +119,96 @@ def test_same_guests_as_the_identity_action_row_by_row(tmp_path):
     assert snapshot() == expected
 
 
+def _everything():
+    """What the import tables hold, with guests named by their identity (ids differ)."""
+    guests = {g.pk: g for g in Guest.objects.all()}
+    key = {pk: g.identity_key for pk, g in guests.items()}
+    fields = ("identity_key", "first_name", "last_name", "email", "phone", "city", "source")
+    fields += ("newsletter_consent", "name_key", "last_name_key")
+    return {
+        "guests": sorted(
+            (*(getattr(g, f) for f in fields), g.newsletter_consent_at is None)
+            for g in guests.values()
+        ),
+        "consents": sorted(
+            (key[c.guest_id], c.given, c.source) for c in ConsentRecord.objects.all()
+        ),
+        "tags": sorted((key[t.guest_id], t.tag.name) for t in GuestTag.objects.all()),
+        "timeline": sorted(
+            (
+                key[a.guest_id],
+                a.kind,
+                a.payload.get("rows"),
+                a.payload.get("new"),
+                a.payload.get("filled"),
+                [c["given"] for c in a.payload.get("consents", [])],
+                [t["name"] for t in a.payload.get("tags", [])],
+            )
+            for a in Activity.objects.all()
+        ),
+    }
+
+
+@pytest.mark.parametrize("seed", [7, 11, 23])
+def test_an_import_written_part_by_part_leaves_what_a_whole_import_leaves(
+    tmp_path, monkeypatch, seed
+):
+    """The import writes the new guests of each part of the file while it plans the next
+    part; later rows still fill their empty fields, change their consent and add tags, and
+    match existing guests, exactly as when the whole file is planned first."""
+    from wagtail_guests.importing import engine
+
+    rng = random.Random(seed)
+    firsts, lasts = ["Anne", "Luc", "Zoé"], ["Roy", "Noël"]
+    emails = ["", "", "a@x.fr", "b@x.fr", "c@x.fr", "known@x.fr"]
+    phones = ["", "", "0611111111", "0622222222"]
+    rows = [
+        [
+            rng.choice(firsts),
+            rng.choice(lasts),
+            rng.choice(emails),
+            rng.choice(phones),
+            rng.choice(["", "", "Paris", "Lyon"]),
+            rng.choice(["", "", "yes", "no"]),
+            rng.choice(["", "", "VIP", '"VIP, Famille"']),
+        ]
+        for _ in range(80)
+    ]
+    make_guest(first_name="Anne", last_name="Roy", phone="0611111111", city="Caen")
+    make_guest(first_name="Kim", last_name="Known", email="known@x.fr")
+    text = "".join(",".join(row) + "\n" for row in rows)
+    with transaction.atomic():
+        do_import(tmp_path, text)  # one part: the whole file is planned, then written
+        expected = _everything()
+        transaction.set_rollback(True)
+
+    rewritten = []
+    rewrite = writer_module.Writer.rewrite_guests
+
+    def watching(self, changed):
+        rewritten.extend(changed)
+        return rewrite(self, changed)
+
+    monkeypatch.setattr(writer_module.Writer, "rewrite_guests", watching)
+    monkeypatch.setattr(engine, "PART", 3)
+    do_import(tmp_path, text)
+    assert rewritten  # new guests written in a part, changed by a later one
+    assert _everything() == expected
+
+
+def test_a_bad_row_in_a_later_part_leaves_nothing_behind(tmp_path, monkeypatch):
+    from wagtail_guests.importing import engine
+
+    monkeypatch.setattr(engine, "PART", 2)
+    before = counts()
+    rows = "".join(f"Guest{n},Test,guest{n}@example.com,,,yes,VIP\n" for n in range(7))
+    with pytest.raises(ImportAborted) as aborted:
+        do_import(tmp_path, rows + "Bad,Row,not-an-email,,,,\n")
+    assert aborted.value.report["error_rows"] == 1
+    assert aborted.value.report["errors"][0]["row"] == 9
+    assert counts() == before
+
+
 def test_consent_from_the_column_with_source_and_file_name(tmp_path):
     withdrawn = make_guest(email="old@example.com")
     record_consent(withdrawn, given=False, source="staff")
@@ -264,18 +354,18 @@ def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_a_guest_created_meanwhile_is_matched_not_duplicated(tmp_path, monkeypatch):
     """The plan missed a guest that another request created: the unique identity_key stops
     the insert, and the import is planned again and matches that guest."""
-    original, calls = plan_module.Planner.load_existing, []
+    original, calls = plan_module.Planner.look_up, []
     # Committed by "another request" after the first plan read the database: the first plan
     # does not see it (its lookup of existing guests finds nothing).
     make_guest(email="race@example.com", first_name="Rose", last_name="Race")
 
-    def load_existing(self):
+    def look_up(self, records):
         calls.append(1)
         if len(calls) == 1:
             return None
-        return original(self)
+        return original(self, records)
 
-    monkeypatch.setattr(plan_module.Planner, "load_existing", load_existing)
+    monkeypatch.setattr(plan_module.Planner, "look_up", look_up)
     report = do_import(tmp_path, "Rose,Race,race@example.com,,Lille,,\n")
     assert len(calls) == 2
     assert (report["new"], report["updated"]) == (0, 1)
@@ -316,13 +406,13 @@ def test_the_garbage_collector_is_paused_during_an_import_and_only_then(tmp_path
     """The import pauses Python's cyclic collector (speed) and always turns it back on, even
     when the file has errors, and only once the last of two overlapping imports ends."""
     seen = []
-    make_plan = plan_module.make_plan
+    finish = plan_module.Planner.finish
 
-    def watching(*args, **kwargs):
+    def watching(self, records):
         seen.append(gc.isenabled())
-        return make_plan(*args, **kwargs)
+        return finish(self, records)
 
-    monkeypatch.setattr("wagtail_guests.importing.engine.make_plan", watching)
+    monkeypatch.setattr(plan_module.Planner, "finish", watching)
     assert gc.isenabled()
     do_import(tmp_path, "Anne,Roy,anne@example.com,,,,\n")
     with pytest.raises(ImportAborted):

@@ -22,6 +22,7 @@ a unique violation works the same.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Sequence
 
@@ -93,6 +94,14 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, now=
 
     Returns the number of rows inserted.
     """
+    return start_insert(model, columns, rows, now=now).finish()
+
+
+def start_insert(model, columns: Sequence[str], rows: Iterable[Sequence], *, now=None):
+    """Like :func:`insert_rows`, but on PostgreSQL the database may still be inserting the
+    rows when this returns: the caller does other work meanwhile, calling ``pump()`` now and
+    then, and must call ``finish()`` (which waits for the database and returns the number of
+    rows, or raises its error) before any other query. Elsewhere the rows are inserted here."""
     now = now or timezone.now()
     meta = model._meta
     by_name = {field.attname: field for field in meta.concrete_fields}
@@ -112,10 +121,10 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, now=
 
     all_fields = [*fields, *rest]
     if connection.vendor == "postgresql":
-        return _copy(meta.db_table, all_fields, prepared())
+        return _BackgroundCopy(meta.db_table, all_fields, prepared())
     if connection.vendor == "sqlite":
-        return _executemany(meta.db_table, all_fields, prepared())
-    return _bulk_create(model, all_fields, prepared())
+        return _Done(_executemany(meta.db_table, all_fields, prepared()))
+    return _Done(_bulk_create(model, all_fields, prepared()))
 
 
 def update_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -197,19 +206,71 @@ def _column_list(fields) -> str:
     return ", ".join(connection.ops.quote_name(field.column) for field in fields)
 
 
-def _copy(table: str, fields, rows) -> int:
-    count = 0
-    connection.ensure_connection()
-    statement = f"COPY {connection.ops.quote_name(table)} ({_column_list(fields)}) FROM STDIN"
-    with (
-        connection.wrap_database_errors,
-        connection.connection.cursor() as cursor,
-        cursor.copy(statement) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-            count += 1
-    return count
+class _Done:
+    """An insert that is over."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def pump(self):
+        pass
+
+    def finish(self) -> int:
+        return self.count
+
+    def abandon(self, error: BaseException):
+        pass
+
+
+class _BackgroundCopy:
+    """``COPY … FROM STDIN`` whose rows are all handed to the driver at once, for PostgreSQL to
+    read while Python does other work (an import plans the next rows meanwhile).
+
+    psycopg formats the rows; libpq keeps what the connection cannot take yet (the connection
+    is non-blocking: psycopg always makes it so) and ``pump()`` sends more of it, without
+    waiting. ``finish()`` sends the rest and waits for the end of the ``COPY``.
+    """
+
+    def __init__(self, table: str, fields, rows):
+        from psycopg.copy import LibpqWriter
+
+        class QueueingWriter(LibpqWriter):
+            def write(self, data):
+                if not pgconn.nonblocking or pgconn.put_copy_data(data) != 1:
+                    super().write(data)  # cannot be queued: sent now, waiting for it
+
+        connection.ensure_connection()
+        statement = f"COPY {connection.ops.quote_name(table)} ({_column_list(fields)}) FROM STDIN"
+        self.count = 0
+        self._stack = contextlib.ExitStack()
+        with self._stack:
+            self._stack.enter_context(connection.wrap_database_errors)
+            cursor = self._stack.enter_context(connection.connection.cursor())
+            pgconn = cursor.connection.pgconn
+            copy = self._stack.enter_context(cursor.copy(statement, writer=QueueingWriter(cursor)))
+            for row in rows:
+                copy.write_row(row)
+                self.count += 1
+            self._pgconn = pgconn
+            self._stack = self._stack.pop_all()
+
+    def pump(self):
+        """Send the connection what it can take now, without waiting."""
+        if self._pgconn is not None:
+            self._pgconn.flush()
+
+    def finish(self) -> int:
+        """Wait for the ``COPY`` to end; raise the database's error, as Django's."""
+        self._pgconn = None
+        self._stack.close()
+        return self.count
+
+    def abandon(self, error: BaseException):
+        """End the ``COPY`` with an error (another one happened meanwhile): nothing of it is
+        written, and the transaction is aborted, as it is being."""
+        self._pgconn = None
+        with contextlib.suppress(Exception):  # the error that ends the transaction is ``error``
+            self._stack.__exit__(type(error), error, error.__traceback__)
 
 
 def _executemany(table: str, fields, rows) -> int:

@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 
 from ..permissions import require
 from ..utils import collector_paused
-from .plan import make_plan
+from .plan import Planner, make_plan
 from .reading import ImportFileError, open_table
-from .rows import read_records
+from .rows import Record, RowReader, read_records
 from .writer import Writer
 
 #: How many row errors and duplicates a report lists (all are counted).
@@ -149,6 +149,95 @@ def sample_rows(records, columns) -> list[dict]:
     ]
 
 
+class _Source:
+    """A file's records, read part by part as the import asks for them."""
+
+    def __init__(self, table, progress):
+        self.table, self.progress = table, progress
+        self.reader = RowReader(table)
+        self.columns = self.reader.columns
+        self.rows_iter = iter(self.reader)
+        self.records, self.errors, self.rows, self.done = [], [], 0, False
+
+    def _read(self, count: int, pump):
+        total = max(self.table.estimated_rows, 1)
+        for _n in range(count):
+            item = next(self.rows_iter, None)
+            if item is None:
+                self.done = True
+                return
+            self.rows += 1
+            if isinstance(item, Record):
+                self.records.append(item)
+            else:
+                self.errors.extend(item)
+            if self.rows % 500 == 0:
+                pump()
+                if self.rows % 1000 == 0:
+                    self.progress(0.6 * min(self.rows / total, 1), "reading")
+
+    def parts(self, size: int, pump):
+        """Yield the records ``size`` rows at a time; ``pump()`` is called while reading."""
+        start = 0
+        while True:
+            if start + size > len(self.records) and not self.done:
+                self._read(start + size - len(self.records), lambda: pump[0]())
+            if start >= len(self.records):
+                return
+            yield self.records[start : start + size]
+            start += size
+
+
+def _nothing():
+    pass
+
+
+def _plan_and_write(source: _Source, writer: Writer, planner: Planner) -> dict:
+    """Plan the records part by part, writing each part's new guests while the next part is
+    read and planned (on PostgreSQL the database inserts them meanwhile: see
+    ``bulk.start_insert``); then the rest. Returns the new guests that later rows changed.
+
+    A part's existing guests are looked up before the previous part's insert is started, so
+    that Python plans one part while the database writes the other. Once a row has an error,
+    nothing more is written (the transaction is rolled back), but every row is still read
+    and planned, for the report."""
+    pump = [_nothing]  # the insert under way's, as reading calls it
+    pending, changed = None, {}
+    parts = source.parts(PART, pump)
+    ahead = next(parts, None)
+    if ahead is not None:
+        planner.look_up(ahead)
+    try:
+        while ahead is not None:
+            created, rewritten = planner.match(ahead, pump[0])
+            changed.update(rewritten)
+            for record in ahead:
+                # Its fields are its guest's now (a large import's memory).
+                record.details = record.identity = None
+            ahead = next(parts, None)
+            if pending is not None:
+                pending.finish()
+                pending, pump[0] = None, _nothing
+            if ahead is not None:
+                planner.look_up(ahead)
+            if created and not (source.errors or planner.plan.errors):
+                pending = writer.start_guests(created)
+                planner.written(created)
+                pump[0] = pending.pump
+        if pending is not None:
+            pending.finish()
+            pending = None
+    except BaseException as error:
+        if pending is not None:
+            pending.abandon(error)
+        raise
+    return changed
+
+
+#: Rows planned at a time by an import, whose new guests are written while the next are.
+PART = 5_000
+
+
 @collector_paused()
 def import_file(path, *, name="", encoding="", delimiter="", user=None, site=None, progress=None):
     """Import ``path``, all or nothing, and return the report.
@@ -157,36 +246,44 @@ def import_file(path, *, name="", encoding="", delimiter="", user=None, site=Non
     """
     require(user, "import")
     progress = progress or _no_progress
-    try:
-        table, columns, records, errors, rows = _read(
-            path, name, encoding, delimiter, progress, 0.4
-        )
-    except ImportFileError as error:
-        raise ImportAborted(file_error_report(error)) from error
     for attempt in range(1, ATTEMPTS + 1):
         try:
+            return _import(path, name, encoding, delimiter, user, site, progress)
+        except IntegrityError:
+            # Another request created one of these guests (or took a booking reference):
+            # read and plan again, so the import matches what is now in the database.
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _import(path, name, encoding, delimiter, user, site, progress) -> dict:
+    try:
+        table = open_table(path, name=name, encoding=encoding, delimiter=delimiter)
+        try:
+            source = _Source(table, progress)
             with transaction.atomic():
-                plan = make_plan(records, columns, user=user, lock=True)
-                report = build_report(table, columns, rows, errors, plan)
-                if has_errors(report):
-                    raise ImportAborted(report)
-                progress(0.4, "writing")
-                Writer(
-                    plan,
+                planner = Planner(source.columns, user=user, lock=True)
+                writer = Writer(
+                    planner.plan,
                     file_name=name,
                     user=user,
                     site=site,
-                    progress=lambda done, total: progress(0.4 + 0.6 * done / total, "writing"),
-                ).write()
-        except IntegrityError:
-            # Another request created one of these guests (or took a booking reference):
-            # plan again, so the import matches what is now in the database.
-            if attempt == ATTEMPTS:
-                raise
-            continue
-        report["imported"] = True
-        return report
-    raise AssertionError("unreachable")  # pragma: no cover
+                    progress=lambda done, total: progress(0.6 + 0.4 * done / total, "writing"),
+                )
+                changed = _plan_and_write(source, writer, planner)
+                plan = planner.finish(source.records)
+                report = build_report(table, source.columns, source.rows, source.errors, plan)
+                if has_errors(report):
+                    raise ImportAborted(report)
+                progress(0.6, "writing")
+                writer.write(changed.values())
+        finally:
+            table.close()
+    except ImportFileError as error:
+        raise ImportAborted(file_error_report(error)) from error
+    report["imported"] = True
+    return report
 
 
 __all__ = [

@@ -15,6 +15,7 @@ matched guests are locked (``SELECT … FOR UPDATE``), as the action locks them.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -141,6 +142,29 @@ def _guests_with(field: str, values, **filters):
         yield Guest.objects.filter(**{f"{field}__in": array}, **filters)
 
 
+@contextlib.contextmanager
+def _plain_index_scans():
+    """On PostgreSQL, within the transaction, no bitmap scans (the only way to read a GIN
+    index) while existing guests are looked up. An import inserts guests while it plans the
+    next rows: the trigram indexes then hold them in their pending list, which the planner
+    cannot see, and a lookup by phone through ``guests_guest_phone_trgm`` (its ``=``) reads
+    that whole list for each phone: seconds per 10,000 rows, where the btree takes ms."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_bitmapscan'), "
+            "set_config('enable_bitmapscan', 'off', true)"
+        )
+        previous = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [previous])
+
+
 def _existing(queryset, lock: bool, *extra):
     if lock:
         queryset = queryset.select_for_update()
@@ -148,21 +172,29 @@ def _existing(queryset, lock: bool, *extra):
 
 
 class Planner:
-    def __init__(self, records: list[Record], columns: Columns, *, user=None, lock=False):
-        self.records, self.columns, self.user, self.lock = records, columns, user, lock
+    """Plans a file's records. The whole file at once (:func:`make_plan`), or part by part
+    (the import, which writes the new guests of a part while it plans the next one):
+    ``look_up(part)`` then ``match(part)`` for each part in file order, then ``finish()``.
+    Either way gives the same plan."""
+
+    def __init__(self, columns: Columns, *, user=None, lock=False):
+        self.columns, self.user, self.lock = columns, user, lock
+        self.records: list[Record] = []
         self.plan = Plan()
         self.by_pk: dict[int, Target] = {}
         self.by_key: dict[str, Target] = {}
         self.by_phone: dict[tuple, Target] = {}
+        self.looked_up: set = set()  # identity keys and (phone, last name) pairs
+        self.seq = 0
 
     def error(self, record: Record, field_name: str, message: str):
         self.plan.errors.append(
             RowError(record.number, self.columns.header_of(field_name), message)
         )
 
-    def run(self) -> Plan:
-        self.load_existing()
-        self.match()
+    def finish(self, records: list[Record]) -> Plan:
+        """Plan what needs every row (tags, bookings); ``records`` are all of them."""
+        self.records = records
         self.plan_tags()
         self.plan_bookings()
         return self.plan
@@ -181,13 +213,29 @@ class Planner:
         if current is None or target.order < current.order:
             self.by_phone[pair] = target
 
-    def load_existing(self):
-        keys = {r.identity.key for r in self.records if r.identity.rule != "phone"}
-        pairs = {
-            (r.identity.phone, r.identity.last_name)
-            for r in self.records
-            if r.identity.rule == "phone"
-        }
+    def look_up(self, records: list[Record]):
+        """Load the existing guests that ``records`` may match (locked with ``lock``); each
+        key is looked up once, before the first row that has it is matched."""
+        keys, pairs = set(), set()
+        for record in records:
+            identity = record.identity
+            if identity.rule == "phone":
+                pairs.add((identity.phone, identity.last_name))
+            else:
+                keys.add(identity.key)
+        keys -= self.looked_up
+        pairs -= self.looked_up
+        self.looked_up |= keys | pairs
+        with _plain_index_scans():
+            self._load(keys, pairs)
+
+    def written(self, targets: list[Target]):
+        """``targets``, new guests, are in the database now (with their ids): a later look-up
+        that finds one of them finds that target, not a guest of its own."""
+        for target in targets:
+            self.by_pk[target.pk] = target
+
+    def _load(self, keys: set, pairs: set):
         for queryset in _guests_with("identity_key", keys):
             for values in _existing(queryset, self.lock, "identity_key"):
                 self.by_key[values.pop("identity_key")] = self._known(values)
@@ -200,21 +248,28 @@ class Planner:
 
     # The identity rule, row by row -----------------------------------------------------------
 
-    def match(self):
-        seq = 0
-        for record in self.records:
+    def match(self, records: list[Record], pump=None) -> tuple[list[Target], dict]:
+        """Apply the identity rule to ``records`` (looked up before). Returns the new guests
+        they make, and the new guests written already (with an id) that they change, by id.
+        ``pump()``, if given, is called every few hundred rows."""
+        created, changed = [], {}
+        for count, record in enumerate(records, 1):
+            if pump is not None and count % 500 == 0:
+                pump()
             identity = record.identity
             if identity.rule == "phone":
                 target = self.by_phone.get((identity.phone, identity.last_name))
             else:
                 target = self.by_key.get(identity.key)
+            filled = ()
             if target is None:
-                seq += 1
-                target = Target(seq=seq, **record.details)
+                self.seq += 1
+                target = Target(seq=self.seq, **record.details)
                 target.first_contact, target.identity = record.first_contact, identity
                 self.by_key[identity.key] = target
                 if target.phone:
                     self._index_phone(target, identity.last_name)
+                created.append(target)
             else:
                 filled, differences = _merge(target, record.details)
                 if target.rows:
@@ -223,9 +278,13 @@ class Planner:
             if not target.rows:
                 self.plan.targets.append(target)
             target.rows.append(record.number)
+            consent = target.consent
             self._consent(target, record)
             if record.notes and not record.arrival:
                 target.add("notes", record.notes)
+            if target.created and target.pk is not None and (filled or consent != target.consent):
+                changed[target.pk] = target
+        return created, changed
 
     def _duplicate(self, record: Record, target: Target, differences) -> dict:
         return {
@@ -371,4 +430,8 @@ class Planner:
 
 
 def make_plan(records, columns, *, user=None, lock=False) -> Plan:
-    return Planner(records, columns, user=user, lock=lock).run()
+    """The plan of a whole file's ``records``."""
+    planner = Planner(columns, user=user, lock=lock)
+    planner.look_up(records)
+    planner.match(records)
+    return planner.finish(records)

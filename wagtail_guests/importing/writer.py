@@ -2,7 +2,9 @@
 ``add_tag`` and ``create_booking``, all or nothing.
 
 The same rows and fields as those actions, written set by set (``COPY`` on PostgreSQL, see
-:mod:`.bulk`):
+:mod:`.bulk`). The new guests go first, part by part while the file is still being planned
+(:meth:`Writer.start_guests`, driven by ``engine.import_file``), the rest once the plan is
+complete (:meth:`Writer.write`):
 
 - new guests with their derived keys (``identity_key`` stays unique in the database); matched
   guests get only their empty fields filled (and their keys derived again);
@@ -15,7 +17,7 @@ The same rows and fields as those actions, written set by set (``COPY`` on Postg
 
 Race safety: the plan is made inside the transaction with the matched guests locked. If
 another request creates one of the "new" guests meanwhile, the insert violates the unique
-``identity_key``; the savepoint is rolled back and the import planned again, so it matches
+``identity_key``; the transaction is rolled back and the import planned again, so it matches
 that guest, as ``match_or_create_guest`` does.
 """
 
@@ -45,7 +47,7 @@ from ..models import (
 )
 from ..models.bookings import new_reference
 from ..utils import chunked
-from .bulk import allocate_ids, insert_rows, update_rows
+from .bulk import allocate_ids, insert_rows, start_insert, update_rows
 from .plan import BATCH, Plan, Target
 from .rows import GUEST_FIELDS
 
@@ -61,23 +63,25 @@ class Writer:
         self.progress = progress or (lambda done, total: None)
         self.now = timezone.now()
         self.done = 0
-        targets = plan.targets
-        # Rows to write: new guests, known guests to update, timeline entries (one "imported"
-        # each), consent records and tags.
-        guests = sum(1 for t in targets if t.created or self._to_update(t))
-        extra = sum(len(t.consents) + len(t.tags) for t in targets)
-        self.total = (len(targets) + guests + extra) or 1
+        self.total = 1
 
-    def write(self):
+    def write(self, changed=()):
+        """Write the plan, once complete. Its new guests are written already (see
+        :meth:`start_guests`); ``changed``: those of them that later rows of the file changed."""
+        targets = self.plan.targets
+        # Rows to write: known guests to update, timeline entries (one "imported" each),
+        # consent records and tags.
+        updated = sum(1 for t in targets if self._to_update(t)) + len(changed)
+        extra = sum(len(t.consents) + len(t.tags) for t in targets)
+        self.total = (len(targets) + updated + extra) or 1
         tags = self.create_tags()
-        created = [t for t in self.plan.targets if t.created]
-        self.insert_guests(created)
+        self.rewrite_guests(changed)
         self.update_guests()
         consents = self.insert_consents()
         self.insert_tags(tags)
-        bookings = self.create_bookings(self.plan.targets)
+        bookings = self.create_bookings(targets)
         self.insert_activities(consents, tags, bookings)
-        self.after_commit(created, tags)
+        self.after_commit([t for t in targets if t.created], tags)
 
     def step(self, count):
         self.done += count
@@ -102,12 +106,10 @@ class Writer:
             return self.now
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0)))
 
-    def insert_guests(self, created: list[Target]):
-        """New guests, with the keys ``Guest.refresh_keys()`` derives (from the identity the
-        plan computed: a new guest's identity never changes, only rows with the same key
-        reach it)."""
-        if not created:
-            return
+    def start_guests(self, created: list[Target]):
+        """Insert new guests, with the keys ``Guest.refresh_keys()`` derives (from the identity
+        the plan computed: a new guest's identity never changes, only rows with the same key
+        reach it); each gets its id. Returns the insert under way (``bulk.start_insert``)."""
         ids = allocate_ids(Guest, len(created))
         for target, pk in zip(created, ids, strict=True):
             target.pk = pk
@@ -140,8 +142,20 @@ class Writer:
                     *Guest.derived_keys(identity),
                 )
 
-        with transaction.atomic():
-            insert_rows(Guest, columns, self.counted(rows()), now=self.now)
+        return start_insert(Guest, columns, rows(), now=self.now)
+
+    def rewrite_guests(self, changed):
+        """New guests written before later rows of the file filled some of their fields or
+        changed their consent: written again as the plan has them now."""
+        columns = (*GUEST_FIELDS, "newsletter_consent", "newsletter_consent_at")
+
+        def rows():
+            for target in changed:
+                consent_at = self.now if target.consents else None
+                fields = (getattr(target, name) for name in GUEST_FIELDS)
+                yield (target.pk, *fields, target.consent, consent_at)
+
+        update_rows(Guest, columns, self.counted(rows()))
 
     def update_guests(self):
         """Matched guests, in one set-based update: empty fields filled and keys derived again,
