@@ -14,9 +14,10 @@ was given and asks the one indexed column that can answer it:
 - anything else: every word must appear in the accent- and case-insensitive name
   (``Guest.name_key``), or the whole text in the email.
 
-On PostgreSQL, migration 0003 adds trigram (``pg_trgm``) GIN indexes on ``name_key``,
-``UPPER(email)`` and ``phone``, so these ``LIKE '%…%'`` lookups stay fast on a million guests.
-Elsewhere the same queries run as plain ``LIKE`` scans.
+On PostgreSQL, migrations 0003 and 0008 add trigram (``pg_trgm``) GIN indexes on ``name_key``,
+``email`` (searched with ``ILIKE``: ``models.fields.TrigramIContains``) and ``phone``, so these
+``LIKE '%…%'`` lookups stay fast on a million guests; the name's btree (collation "C") answers
+``LIKE 'abc%'``. Elsewhere the same queries run as plain ``LIKE`` scans.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.lookups import IContains, Lookup
 
 
 class KeyField(models.CharField):
@@ -19,3 +20,15 @@ class KeyField(models.CharField):
         if connection.vendor == "postgresql" and not self.db_collation:
             parameters["collation"] = "C"
         return parameters
+
+
+class TrigramIContains(IContains):
+    """``icontains`` written ``column::text ILIKE '%…%'`` on PostgreSQL, which a trigram index
+    on the column itself answers (trigrams ignore case). Django writes
+    ``UPPER(column) LIKE UPPER('%…%')``, which needs the index on ``UPPER(column)``: an
+    expression every insert computes. Registered on the fields with such an index."""
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = Lookup.process_lhs(self, compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs}::text ILIKE {rhs}", (*lhs_params, *rhs_params)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..identity import Identity, normalise_name, normalise_phone
-from .fields import KeyField
+from .fields import KeyField, TrigramIContains
 
 
 class GuestSource(models.TextChoices):
@@ -196,3 +196,8 @@ class Guest(models.Model):
 
     def name_matches(self, first_name: str, last_name: str) -> bool:
         return normalise_name(f"{first_name} {last_name}") == self.name_key
+
+
+# The guest list's email search (``wagtail_guests.search``) is answered by the trigram index on
+# the email column (migration 0008).
+Guest._meta.get_field("email").register_lookup(TrigramIContains)
