@@ -48,8 +48,9 @@ from ..models import (
 from ..models.bookings import new_reference
 from ..utils import chunked
 from .bulk import allocate_ids, insert_rows, start_insert, update_rows
-from .plan import BATCH, Plan, Target
+from .plan import BATCH
 from .rows import GUEST_FIELDS
+from .targets import Plan, Target
 
 
 class Writer:
