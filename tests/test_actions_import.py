@@ -183,13 +183,13 @@ def test_an_import_written_part_by_part_leaves_what_a_whole_import_leaves(
         transaction.set_rollback(True)
 
     rewritten = []
-    rewrite = writer_module.Writer.rewrite_guests
+    update = writer_module.Writer.update_guests
 
-    def watching(self, changed):
+    def watching(self, changed=()):
         rewritten.extend(changed)
-        return rewrite(self, changed)
+        return update(self, changed)
 
-    monkeypatch.setattr(writer_module.Writer, "rewrite_guests", watching)
+    monkeypatch.setattr(writer_module.Writer, "update_guests", watching)
     monkeypatch.setattr(engine, "PART", 3)
     do_import(tmp_path, text)
     assert rewritten  # new guests written in a part, changed by a later one

@@ -15,7 +15,7 @@ from ..permissions import require
 from ..utils import collector_paused
 from .plan import Planner, make_plan
 from .reading import ImportFileError, open_table
-from .rows import Record, RowReader, read_records
+from .rows import RecordReader, read_records
 from .writer import Writer
 
 #: How many row errors and duplicates a report lists (all are counted).
@@ -149,87 +149,54 @@ def sample_rows(records, columns) -> list[dict]:
     ]
 
 
-class _Source:
-    """A file's records, read part by part as the import asks for them."""
+class _Pump:
+    """Keeps the insert under way fed (``bulk.start_insert``) while Python reads and plans."""
 
-    def __init__(self, table, progress):
-        self.table, self.progress = table, progress
-        self.reader = RowReader(table)
-        self.columns = self.reader.columns
-        self.rows_iter = iter(self.reader)
-        self.records, self.errors, self.rows, self.done = [], [], 0, False
+    insert = None
 
-    def _read(self, count: int, pump):
-        total = max(self.table.estimated_rows, 1)
-        for _n in range(count):
-            item = next(self.rows_iter, None)
-            if item is None:
-                self.done = True
-                return
-            self.rows += 1
-            if isinstance(item, Record):
-                self.records.append(item)
-            else:
-                self.errors.extend(item)
-            if self.rows % 500 == 0:
-                pump()
-                if self.rows % 1000 == 0:
-                    self.progress(0.6 * min(self.rows / total, 1), "reading")
+    def __call__(self):
+        if self.insert is not None:
+            self.insert.pump()
 
-    def parts(self, size: int, pump):
-        """Yield the records ``size`` rows at a time; ``pump()`` is called while reading."""
-        start = 0
-        while True:
-            if start + size > len(self.records) and not self.done:
-                self._read(start + size - len(self.records), lambda: pump[0]())
-            if start >= len(self.records):
-                return
-            yield self.records[start : start + size]
-            start += size
+    def finish(self):
+        """Wait for the insert under way, if any, to end (before any other query)."""
+        insert, self.insert = self.insert, None
+        if insert is not None:
+            insert.finish()
 
 
-def _nothing():
-    pass
-
-
-def _plan_and_write(source: _Source, writer: Writer, planner: Planner) -> dict:
+def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump: _Pump):
     """Plan the records part by part, writing each part's new guests while the next part is
-    read and planned (on PostgreSQL the database inserts them meanwhile: see
-    ``bulk.start_insert``); then the rest. Returns the new guests that later rows changed.
+    read and planned (on PostgreSQL the database inserts them meanwhile, fed by ``pump``, which
+    reading and planning call). Returns the new guests that later rows changed, by id.
 
     A part's existing guests are looked up before the previous part's insert is started, so
     that Python plans one part while the database writes the other. Once a row has an error,
     nothing more is written (the transaction is rolled back), but every row is still read
     and planned, for the report."""
-    pump = [_nothing]  # the insert under way's, as reading calls it
-    pending, changed = None, {}
-    parts = source.parts(PART, pump)
+    changed = {}
+    parts = source.parts(PART)
     ahead = next(parts, None)
     if ahead is not None:
         planner.look_up(ahead)
     try:
         while ahead is not None:
-            created, rewritten = planner.match(ahead, pump[0])
+            created, rewritten = planner.match(ahead, pump)
             changed.update(rewritten)
             for record in ahead:
                 # Its fields are its guest's now (a large import's memory).
                 record.details = record.identity = None
             ahead = next(parts, None)
-            if pending is not None:
-                pending.finish()
-                pending, pump[0] = None, _nothing
+            pump.finish()
             if ahead is not None:
                 planner.look_up(ahead)
             if created and not (source.errors or planner.plan.errors):
-                pending = writer.start_guests(created)
+                pump.insert = writer.start_guests(created)
                 planner.written(created)
-                pump[0] = pending.pump
-        if pending is not None:
-            pending.finish()
-            pending = None
+        pump.finish()
     except BaseException as error:
-        if pending is not None:
-            pending.abandon(error)
+        if pump.insert is not None:
+            pump.insert.abandon(error)
         raise
     return changed
 
@@ -261,7 +228,13 @@ def _import(path, name, encoding, delimiter, user, site, progress) -> dict:
     try:
         table = open_table(path, name=name, encoding=encoding, delimiter=delimiter)
         try:
-            source = _Source(table, progress)
+            pump, total = _Pump(), max(table.estimated_rows, 1)
+
+            def on_rows(rows):
+                pump()
+                progress(0.6 * min(rows / total, 1), "reading")
+
+            source = RecordReader(table, on_rows)
             with transaction.atomic():
                 planner = Planner(source.columns, user=user, lock=True)
                 writer = Writer(
@@ -271,7 +244,7 @@ def _import(path, name, encoding, delimiter, user, site, progress) -> dict:
                     site=site,
                     progress=lambda done, total: progress(0.6 + 0.4 * done / total, "writing"),
                 )
-                changed = _plan_and_write(source, writer, planner)
+                changed = _plan_and_write(source, writer, planner, pump)
                 plan = planner.finish(source.records)
                 report = build_report(table, source.columns, source.rows, source.errors, plan)
                 if has_errors(report):

@@ -159,19 +159,59 @@ class RowReader:
 _name_key = lru_cache(maxsize=50_000)(normalise_name)
 
 
+class RecordReader:
+    """A table's checked records, read as they are asked for: all at once (a preview), or part
+    by part (an import, which writes one part while it reads the next).
+
+    ``on_rows(rows_read)`` is called every ``EVERY`` rows (progress). Reading raises
+    ``ImportFileError``.
+    """
+
+    EVERY = 500
+
+    def __init__(self, table: Table, on_rows=None):
+        reader = RowReader(table)
+        self.columns = reader.columns
+        self._items = iter(reader)
+        self.on_rows = on_rows or (lambda rows: None)
+        self.records: list[Record] = []
+        self.errors: list[RowError] = []
+        self.rows, self.done = 0, False
+
+    def read(self, count: int | None = None):
+        """Read ``count`` more rows (``None``: the rest)."""
+        while count is None or count > 0:
+            item = next(self._items, None)
+            if item is None:
+                self.done = True
+                return
+            self.rows += 1
+            if isinstance(item, Record):
+                self.records.append(item)
+            else:
+                self.errors.extend(item)
+            if self.rows % self.EVERY == 0:
+                self.on_rows(self.rows)
+            if count is not None:
+                count -= 1
+
+    def parts(self, size: int):
+        """Yield the records ``size`` at a time, reading the file as far as each part needs."""
+        start = 0
+        while True:
+            if start + size > len(self.records) and not self.done:
+                self.read(start + size - len(self.records))
+            if start >= len(self.records):
+                return
+            yield self.records[start : start + size]
+            start += size
+
+
 def read_records(table: Table, on_row=None):
     """Return ``(columns, records, errors, rows)`` for a whole table.
 
-    ``on_row(rows_read)`` is called every 1,000 rows (progress). Raises ``ImportFileError``.
+    ``on_row(rows_read)`` is called every 500 rows (progress). Raises ``ImportFileError``.
     """
-    reader = RowReader(table)
-    records, errors, rows = [], [], 0
-    for item in reader:
-        rows += 1
-        if isinstance(item, Record):
-            records.append(item)
-        else:
-            errors.extend(item)
-        if on_row is not None and rows % 1000 == 0:
-            on_row(rows)
-    return reader.columns, records, errors, rows
+    reader = RecordReader(table, on_row)
+    reader.read()
+    return reader.columns, reader.records, reader.errors, reader.rows

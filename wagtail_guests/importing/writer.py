@@ -24,6 +24,7 @@ that guest, as ``match_or_create_guest`` does.
 from __future__ import annotations
 
 import datetime
+from itertools import chain
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -76,8 +77,7 @@ class Writer:
         extra = sum(len(t.consents) + len(t.tags) for t in targets)
         self.total = (len(targets) + updated + extra) or 1
         tags = self.create_tags()
-        self.rewrite_guests(changed)
-        self.update_guests()
+        self.update_guests(changed)
         consents = self.insert_consents()
         self.insert_tags(tags)
         bookings = self.create_bookings(targets)
@@ -145,25 +145,14 @@ class Writer:
 
         return start_insert(Guest, columns, rows(), now=self.now)
 
-    def rewrite_guests(self, changed):
-        """New guests written before later rows of the file filled some of their fields or
-        changed their consent: written again as the plan has them now."""
-        columns = (*GUEST_FIELDS, "newsletter_consent", "newsletter_consent_at")
-
-        def rows():
-            for target in changed:
-                consent_at = self.now if target.consents else None
-                fields = (getattr(target, name) for name in GUEST_FIELDS)
-                yield (target.pk, *fields, target.consent, consent_at)
-
-        update_rows(Guest, columns, self.counted(rows()))
-
-    def update_guests(self):
+    def update_guests(self, changed=()):
         """Matched guests, in one set-based update: empty fields filled and keys derived again,
         as ``Guest.save()`` does (the other fields are written back as they were read, locked),
-        and the current consent brought in line, as ``record_consent`` does (new guests have
-        theirs already). ``None`` leaves a column as it is: a guest whose consent alone changes
-        keeps its details and ``updated_at``, as with the actions."""
+        and the current consent brought in line, as ``record_consent`` does. ``None`` leaves a
+        column as it is: a guest whose consent alone changes keeps its details and
+        ``updated_at``, as with the actions. ``changed``: new guests written before later rows
+        of the file filled in or changed them, written again as the plan has them now (their
+        keys stay: a new guest's identity never changes)."""
         columns = (
             *GUEST_FIELDS,
             "identity_key",
@@ -174,11 +163,14 @@ class Writer:
             "newsletter_consent_at",
         )
         unchanged = (None,) * (len(GUEST_FIELDS) + 4)
+        keys_kept = (None,) * 4
 
         def rows():
-            for target in filter(self._to_update, self.plan.targets):
+            for target in chain(filter(self._to_update, self.plan.targets), changed):
                 details = unchanged
-                if target.filled:
+                if target.created:
+                    details = (*(getattr(target, name) for name in GUEST_FIELDS), *keys_kept)
+                elif target.filled:
                     details = (
                         *(getattr(target, name) for name in GUEST_FIELDS),
                         *Guest.derived_keys(Identity.of_details(target)),
