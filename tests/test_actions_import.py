@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from tests.admin_fixtures import make_staff
 from tests.factories import make_guest, make_tag
@@ -434,3 +434,35 @@ def test_the_garbage_collector_is_paused_during_an_import_and_only_then(tmp_path
     release.set()
     thread.join(5)
     assert gc.isenabled()
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's sequences and query plans"
+)
+
+
+@postgresql_only
+def test_existing_guests_are_looked_up_through_their_btree_indexes(tmp_path):
+    """The import's lookups of a part's keys read the key's own btree index, never the whole
+    table (the planner has no statistics for the rows an import just inserted) nor a trigram
+    index (whose pending list then holds them)."""
+    for n in range(300):
+        make_guest(email=f"guest{n}@example.com", phone=f"+336100{n:05d}", last_name="Roy")
+    queries = [
+        (
+            plan_module._guests_with("identity_key", ["e:guest7@example.com", "e:x@y.fr"]),
+            "guests_guest_identity_key_uniq",
+        ),
+        (
+            plan_module._guests_with("phone", ["+33610000007"], anonymised_at__isnull=True),
+            "guests_guest_phone_idx",
+        ),
+    ]
+    with transaction.atomic(), plan_module._plain_index_scans():
+        for querysets, index in queries:
+            (queryset,) = querysets
+            locked = queryset.select_for_update().order_by().values("pk")
+            plan = locked.explain()
+            assert f"Index Scan using {index}" in plan, plan
+            assert "Seq Scan" not in plan and "Bitmap" not in plan, plan
+            assert len(locked) == 1
