@@ -14,6 +14,7 @@ from tests.import_helpers import counts, write
 from wagtail_guests.actions import add_tag, match_or_create_guest, record_consent
 from wagtail_guests.importing import plan as plan_module
 from wagtail_guests.importing import writer as writer_module
+from wagtail_guests.importing.bulk import allocate_ids
 from wagtail_guests.importing.engine import ImportAborted, import_file, preview_file
 from wagtail_guests.models import (
     Activity,
@@ -436,9 +437,39 @@ def test_the_garbage_collector_is_paused_during_an_import_and_only_then(tmp_path
     assert gc.isenabled()
 
 
+def test_values_reach_the_database_exactly_as_read(tmp_path):
+    """Backslashes, tabs, line breaks, quotes and accents in a cell, and the import's times
+    and timeline entry, come back from the database as they went in (PostgreSQL's COPY is
+    binary, SQLite's an INSERT)."""
+    header = "first name,last name,email,city,notes,newsletter consent\n"
+    city = "C:\\Temp\\N\tord"
+    notes = 'Chambre "calme"\nlit bébé \\ allergie'
+    row = f'Zoé,Noël,zoe@example.com,"{city}","{notes.replace(chr(34), chr(34) * 2)}",oui\n'
+    do_import(tmp_path, row, header=header)
+    guest = Guest.objects.get()
+    assert (guest.first_name, guest.last_name, guest.city) == ("Zoé", "Noël", city)
+    imported = Activity.objects.get(guest=guest, kind="imported")
+    assert imported.payload["notes"] == notes
+    record = ConsentRecord.objects.get(guest=guest)
+    assert imported.payload["consents"] == [{"record": record.pk, "given": True}]
+    assert guest.created_at == record.created_at == imported.created_at
+    assert guest.newsletter_consent_at == guest.created_at
+    assert guest.created_at.tzinfo is not None
+
+
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's sequences and query plans"
 )
+
+
+@postgresql_only
+def test_ids_drawn_for_an_import_are_never_given_again(tmp_path):
+    make_guest(email="first@example.com")
+    ids = allocate_ids(Guest, 500)
+    assert len(ids) == len(set(ids)) == 500 and ids == sorted(ids)
+    assert ids[0] > Guest.objects.get().pk
+    later = make_guest(email="later@example.com")
+    assert later.pk > ids[-1]
 
 
 @postgresql_only

