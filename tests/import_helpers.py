@@ -60,3 +60,17 @@ def guest_values(**lookup):
         "newsletter_consent": guest.newsletter_consent,
         "tags": sorted(tag.name for tag in guest.tags.all()),
     }
+
+
+def open_records(file_path):
+    """``(columns, records)`` of a file, read and checked as an import reads them."""
+    from wagtail_guests.importing.reading import open_table
+    from wagtail_guests.importing.rows import read_records
+
+    table = open_table(file_path, name="guests.csv")
+    try:
+        columns, records, errors, _rows = read_records(table)
+    finally:
+        table.close()
+    assert not errors, errors
+    return columns, records

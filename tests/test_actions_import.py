@@ -409,9 +409,9 @@ def test_the_garbage_collector_is_paused_during_an_import_and_only_then(tmp_path
     seen = []
     finish = plan_module.Planner.finish
 
-    def watching(self, records):
+    def watching(self, records, *pump):
         seen.append(gc.isenabled())
-        return finish(self, records)
+        return finish(self, records, *pump)
 
     monkeypatch.setattr(plan_module.Planner, "finish", watching)
     assert gc.isenabled()
@@ -497,3 +497,31 @@ def test_existing_guests_are_looked_up_through_their_btree_indexes(tmp_path):
             assert f"Index Scan using {index}" in plan, plan
             assert "Seq Scan" not in plan and "Bitmap" not in plan, plan
             assert len(locked) == 1
+
+
+def test_tags_and_bookings_are_planned_without_reading_the_database(
+    tmp_path, django_assert_num_queries
+):
+    """An import plans the file's tags and bookings while the database writes its last new
+    guests: once ``read_for_finish`` has read what it needs, ``finish`` makes no query, and
+    still counts the tags a guest has and the references already used."""
+    from tests.import_helpers import open_records
+
+    known = make_guest(email="known@example.com", first_name="Ann", last_name="Roy")
+    for n in range(8):
+        add_tag(known, make_tag(f"T{n}"))
+    other = make_guest(email="other@example.com")
+    Booking.objects.create(booker=other, reference="R-1", arrival_date="2026-01-02")
+    header = "first name,last name,email,tags,arrival,booking reference\n"
+    rows = "Ann,Roy,known@example.com,T0;New1;New2,,\nZoé,Noël,zoe@example.com,,2026-03-01,R-1\n"
+    columns, records = open_records(write(tmp_path, header + rows))
+    planner = plan_module.Planner(columns)
+    planner.look_up(records)
+    planner.match(records)
+    planner.read_for_finish(records)
+    with django_assert_num_queries(0):
+        plan = planner.finish(records)
+    by_column = {error.column: error.message for error in plan.errors}
+    assert len(plan.errors) == 2
+    assert "more than 9 tags" in by_column["tags"]
+    assert "R-1 is already used for another guest" in by_column["booking reference"]

@@ -168,12 +168,14 @@ class _Pump:
 def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump: _Pump):
     """Plan the records part by part, writing each part's new guests while the next part is
     read and planned (on PostgreSQL the database inserts them meanwhile, fed by ``pump``, which
-    reading and planning call). Returns the new guests that later rows changed, by id.
+    reading and planning call). Returns the plan, and the new guests that later rows changed,
+    by id.
 
-    A part's existing guests are looked up before the previous part's insert is started, so
-    that Python plans one part while the database writes the other. Once a row has an error,
-    nothing more is written (the transaction is rolled back), but every row is still read
-    and planned, for the report."""
+    The database never waits for Python when it can be avoided: a part's lookups are built
+    while the previous part's guests are inserted, and run before the next insert starts; the
+    rows' tags and bookings (``Planner.finish``) are planned while the last part's guests are
+    inserted. Once a row has an error, nothing more is written (the transaction is rolled
+    back), but every row is still read and planned, for the report."""
     changed = {}
     parts = source.parts(PART)
     ahead = next(parts, None)
@@ -187,18 +189,22 @@ def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump
                 # Its fields are its guest's now (a large import's memory).
                 record.details = record.identity = None
             ahead = next(parts, None)
+            look_up = planner.prepare_look_up(ahead) if ahead is not None else None
             pump.finish()
-            if ahead is not None:
-                planner.look_up(ahead)
+            if look_up is not None:
+                planner.run_look_up(look_up)
+            else:
+                planner.read_for_finish(source.records)
             if created and not (source.errors or planner.plan.errors):
                 pump.insert = writer.start_guests(created)
                 planner.written(created)
+        plan = planner.finish(source.records, pump)
         pump.finish()
     except BaseException as error:
         if pump.insert is not None:
             pump.insert.abandon(error)
         raise
-    return changed
+    return plan, changed
 
 
 #: Rows planned at a time by an import, whose new guests are written while the next are.
@@ -244,8 +250,7 @@ def _import(path, name, encoding, delimiter, user, site, progress) -> dict:
                     site=site,
                     progress=lambda done, total: progress(0.6 + 0.4 * done / total, "writing"),
                 )
-                changed = _plan_and_write(source, writer, planner, pump)
-                plan = planner.finish(source.records)
+                plan, changed = _plan_and_write(source, writer, planner, pump)
                 report = build_report(table, source.columns, source.rows, source.errors, plan)
                 if has_errors(report):
                     raise ImportAborted(report)

@@ -16,7 +16,10 @@ matched guests are locked (``SELECT … FOR UPDATE``), as the action locks them.
 from __future__ import annotations
 
 import contextlib
+import json
+from collections import defaultdict
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import F, Lookup
@@ -50,27 +53,37 @@ def _may(user, policy, action) -> bool:
 
 
 class _AnyOf(Lookup):
-    """``field = ANY(%s::text[])``, the values passed as one array (PostgreSQL): read by a
-    plain index scan, one descent per value (see :func:`_plain_index_scans`)."""
+    """``field = ANY(…)``, the values sent as one JSON array (PostgreSQL), encoded when the
+    lookup is built: an import builds a part's lookups while the database still writes the
+    previous part (as a ``text[]`` literal, psycopg quoted each value as the query ran, the
+    database waiting). Read by a plain index scan, one descent per value (see
+    :func:`_plain_index_scans`)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
+    def __init__(self, lhs, values):
+        super().__init__(lhs, json.dumps(list(values)))
+
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::text[])", (*params, list(self.rhs))
+        values = "ARRAY(SELECT jsonb_array_elements_text(%s::jsonb))"
+        return f"{lhs} = ANY({values})", (*params, self.rhs)
 
 
-def _guests_with(field: str, values, **filters):
-    """Querysets of the guests whose ``field`` is one of ``values``: on PostgreSQL one per
-    20,000 values, passed as one array; elsewhere one per ``BATCH`` values."""
+def _guests_with(field: str, values, **filters) -> list:
+    """Querysets (not run) of the guests whose ``field`` is one of ``values``: on PostgreSQL
+    one per 20,000 values, passed as one array; elsewhere one per ``BATCH`` values."""
     values = list(values)
     if connection.vendor != "postgresql":
-        for batch in chunked(values, BATCH):
-            yield Guest.objects.filter(**{f"{field}__in": batch}, **filters)
-        return
-    for start in range(0, len(values), 20_000):
-        yield Guest.objects.filter(_AnyOf(F(field), values[start : start + 20_000]), **filters)
+        return [
+            Guest.objects.filter(**{f"{field}__in": batch}, **filters)
+            for batch in chunked(values, BATCH)
+        ]
+    return [
+        Guest.objects.filter(_AnyOf(F(field), values[start : start + 20_000]), **filters)
+        for start in range(0, len(values), 20_000)
+    ]
 
 
 @contextlib.contextmanager
@@ -105,6 +118,22 @@ def _plain_index_scans():
             )
 
 
+class _ReadForFinish:
+    """What the database holds that :meth:`Planner.finish` needs."""
+
+    def __init__(self):
+        self.tags: list[Tag] = []
+        self.tag_ids: dict[int, set] = defaultdict(set)  # guest id: its tags' ids
+        self.references: dict[str, int] = {}  # the file's references already used: booker
+        self.stays: set = set()  # (booker id, arrival, departure) of the guests found
+
+
+class _LookUp(NamedTuple):
+    by_key: list  # querysets
+    by_phone: list
+    pairs: set  # (phone, last name key)
+
+
 def _existing(queryset, lock: bool, *extra) -> list[dict]:
     """The guests' values, by id. Sorted here, not by the query: an ``ORDER BY id`` made the
     planner read the whole primary key index in order rather than the lookup's own index."""
@@ -129,15 +158,45 @@ class Planner:
         self.by_phone: dict[tuple, Target] = {}
         self.looked_up: set = set()  # identity keys and (phone, last name) pairs
         self.seq = 0
+        self.read: _ReadForFinish | None = None
+        self.pump = None
 
     def error(self, record: Record, field_name: str, message: str):
         self.plan.errors.append(
             RowError(record.number, self.columns.header_of(field_name), message)
         )
 
-    def finish(self, records: list[Record]) -> Plan:
-        """Plan what needs every row (tags, bookings); ``records`` are all of them."""
-        self.records = records
+    def read_for_finish(self, records: list[Record]):
+        """Read what :meth:`finish` needs from the database: the tags, the tags and bookings
+        of the guests found, the booking references of the file. ``finish()`` itself is then
+        Python only, and an import runs it while the database writes its last new guests."""
+        existing = [pk for pk, target in self.by_pk.items() if not target.created]
+        read = self.read = _ReadForFinish()
+        if any(record.tags for record in records):
+            read.tags = list(Tag.objects.all())
+            for batch in chunked(existing, BATCH):
+                links = GuestTag.objects.filter(guest_id__in=batch)
+                for guest_id, tag_id in links.values_list("guest_id", "tag_id"):
+                    read.tag_ids[guest_id].add(tag_id)
+        booked = [record for record in records if record.arrival]
+        if booked and _may(self.user, booking_permission_policy, "add"):
+            references = {record.reference for record in booked if record.reference}
+            for batch in chunked(references, BATCH):
+                bookings = Booking.objects.filter(reference__in=batch)
+                read.references.update(bookings.values_list("reference", "booker_id"))
+            for batch in chunked(existing, BATCH):
+                bookings = Booking.objects.filter(booker_id__in=batch)
+                read.stays.update(
+                    bookings.values_list("booker_id", "arrival_date", "departure_date")
+                )
+
+    def finish(self, records: list[Record], pump=None) -> Plan:
+        """Plan what needs every row (tags, bookings); ``records`` are all of them. Reads the
+        database first unless :meth:`read_for_finish` did; ``pump()``, if given, is called
+        every few hundred rows."""
+        if self.read is None:
+            self.read_for_finish(records)
+        self.records, self.pump = records, pump
         self.plan_tags()
         self.plan_bookings()
         return self.plan
@@ -159,6 +218,11 @@ class Planner:
     def look_up(self, records: list[Record]):
         """Load the existing guests that ``records`` may match (locked with ``lock``); each
         key is looked up once, before the first row that has it is matched."""
+        self.run_look_up(self.prepare_look_up(records))
+
+    def prepare_look_up(self, records: list[Record]) -> _LookUp:
+        """The queries of :meth:`look_up`, built but not run (Python only: an import builds
+        them while the database writes the previous part)."""
         keys, pairs = set(), set()
         for record in records:
             identity = record.identity
@@ -169,25 +233,29 @@ class Planner:
         keys -= self.looked_up
         pairs -= self.looked_up
         self.looked_up |= keys | pairs
+        phones = {phone for phone, _last in pairs}
+        return _LookUp(
+            by_key=_guests_with("identity_key", keys),
+            by_phone=_guests_with("phone", phones, anonymised_at__isnull=True),
+            pairs=pairs,
+        )
+
+    def run_look_up(self, look_up: _LookUp):
         with _plain_index_scans():
-            self._load(keys, pairs)
+            for queryset in look_up.by_key:
+                for values in _existing(queryset, self.lock, "identity_key"):
+                    self.by_key[values.pop("identity_key")] = self._known(values)
+            for queryset in look_up.by_phone:
+                for values in _existing(queryset, self.lock, "last_name_key"):
+                    pair = (values["phone"], values.pop("last_name_key"))
+                    if pair in look_up.pairs:
+                        self._index_phone(self._known(values), pair[1])
 
     def written(self, targets: list[Target]):
         """``targets``, new guests, are in the database now (with their ids): a later look-up
         that finds one of them finds that target, not a guest of its own."""
         for target in targets:
             self.by_pk[target.pk] = target
-
-    def _load(self, keys: set, pairs: set):
-        for queryset in _guests_with("identity_key", keys):
-            for values in _existing(queryset, self.lock, "identity_key"):
-                self.by_key[values.pop("identity_key")] = self._known(values)
-        phones = {phone for phone, _last in pairs}
-        for queryset in _guests_with("phone", phones, anonymised_at__isnull=True):
-            for values in _existing(queryset, self.lock, "last_name_key"):
-                pair = (values["phone"], values.pop("last_name_key"))
-                if pair in pairs:
-                    self._index_phone(self._known(values), pair[1])
 
     # The identity rule, row by row -----------------------------------------------------------
 
@@ -267,19 +335,15 @@ class Planner:
         if not tagged:
             return
         known = {}
-        for tag in Tag.objects.all():
+        for tag in self.read.tags:
             names = {tag.name, tag.label, PRESET_NAMES_FR.get(tag.preset, "")}
             for language in ("en", "fr"):
                 with override(language):
                     names.add(tag.label)
             for name in names - {""}:
                 known.setdefault(normalise_header(name), tag)
-        existing = [t.pk for t, _r in tagged if not t.created]
-        for batch in chunked(set(existing), BATCH):
-            links = GuestTag.objects.filter(guest_id__in=batch).values_list("guest_id", "tag_id")
-            for guest_id, tag_id in links:
-                target = self.by_pk[guest_id]
-                target.tag_ids = target.tag_ids | {tag_id}
+        for guest_id, tag_ids in self.read.tag_ids.items():
+            self.by_pk[guest_id].tag_ids = frozenset(tag_ids)
         limit = guests_settings.MAX_TAGS_PER_GUEST
         keys = {}  # a file repeats a few tag names on thousands of rows
         for target, record in tagged:
@@ -317,7 +381,9 @@ class Planner:
         """Yield (target, record) for every record, in file order (a generator: a list of
         100,000 pairs would weigh on the peak memory of a large import)."""
         targets = {number: target for target in self.plan.targets for number in target.rows}
-        for record in self.records:
+        for count, record in enumerate(self.records, 1):
+            if self.pump is not None and count % 500 == 0:
+                self.pump()
             yield targets[record.number], record
 
     # Bookings --------------------------------------------------------------------------------
@@ -334,19 +400,7 @@ class Planner:
                 )
             )
             return
-        references = {r.reference for _t, r in booked if r.reference}
-        used = {}
-        for batch in chunked(references, BATCH):
-            used.update(
-                Booking.objects.filter(reference__in=batch).values_list("reference", "booker_id")
-            )
-        stays = set()
-        for batch in chunked({t.pk for t, _r in booked if not t.created}, BATCH):
-            stays.update(
-                Booking.objects.filter(booker_id__in=batch).values_list(
-                    "booker_id", "arrival_date", "departure_date"
-                )
-            )
+        used, stays = self.read.references, set(self.read.stays)
         seen = {}
         for target, record in booked:
             reference = record.reference
