@@ -191,6 +191,7 @@ def test_an_import_written_part_by_part_leaves_what_a_whole_import_leaves(
         return update(self, changed)
 
     monkeypatch.setattr(writer_module.Writer, "update_guests", watching)
+    monkeypatch.setattr(engine, "FIRST_PART", 2)
     monkeypatch.setattr(engine, "PART", 3)
     do_import(tmp_path, text)
     assert rewritten  # new guests written in a part, changed by a later one
@@ -200,6 +201,7 @@ def test_an_import_written_part_by_part_leaves_what_a_whole_import_leaves(
 def test_a_bad_row_in_a_later_part_leaves_nothing_behind(tmp_path, monkeypatch):
     from wagtail_guests.importing import engine
 
+    monkeypatch.setattr(engine, "FIRST_PART", 2)
     monkeypatch.setattr(engine, "PART", 2)
     before = counts()
     rows = "".join(f"Guest{n},Test,guest{n}@example.com,,,yes,VIP\n" for n in range(7))
@@ -525,3 +527,21 @@ def test_tags_and_bookings_are_planned_without_reading_the_database(
     assert len(plan.errors) == 2
     assert "more than 9 tags" in by_column["tags"]
     assert "R-1 is already used for another guest" in by_column["booking reference"]
+
+
+def test_a_file_is_read_part_by_part_the_first_part_smaller(tmp_path):
+    """The database has nothing to write until the first part is planned: it is the smaller
+    one. Every row is read once, in file order."""
+    from wagtail_guests.importing.reading import open_table
+    from wagtail_guests.importing.rows import RecordReader
+
+    rows = "".join(f"Guest{n},Test,guest{n}@example.com,,,,\n" for n in range(11))
+    table = open_table(write(tmp_path, HEADER + rows), name="guests.csv")
+    try:
+        parts = list(RecordReader(table).parts(4, first=2))
+    finally:
+        table.close()
+    assert [len(part) for part in parts] == [2, 4, 4, 1]
+    assert [r.details["first_name"] for part in parts for r in part] == [
+        f"Guest{n}" for n in range(11)
+    ]

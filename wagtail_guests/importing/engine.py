@@ -165,19 +165,20 @@ class _Pump:
             insert.finish()
 
 
-def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump: _Pump):
+def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump: _Pump, then):
     """Plan the records part by part, writing each part's new guests while the next part is
     read and planned (on PostgreSQL the database inserts them meanwhile, fed by ``pump``, which
-    reading and planning call). Returns the plan, and the new guests that later rows changed,
-    by id.
+    reading and planning call). Returns the plan, the new guests that later rows changed (by
+    id), and what ``then(plan)`` returns.
 
     The database never waits for Python when it can be avoided: a part's lookups are built
     while the previous part's guests are inserted, and run before the next insert starts; the
-    rows' tags and bookings (``Planner.finish``) are planned while the last part's guests are
-    inserted. Once a row has an error, nothing more is written (the transaction is rolled
-    back), but every row is still read and planned, for the report."""
+    rows' tags and bookings (``Planner.finish``), then ``then(plan)`` (the report), are done
+    while the last part's guests are inserted. Once a row has an error, nothing more is
+    written (the transaction is rolled back), but every row is still read and planned, for
+    the report."""
     changed = {}
-    parts = source.parts(PART)
+    parts = source.parts(PART, first=FIRST_PART)
     ahead = next(parts, None)
     if ahead is not None:
         planner.look_up(ahead)
@@ -199,16 +200,19 @@ def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump
                 pump.insert = writer.start_guests(created)
                 planner.written(created)
         plan = planner.finish(source.records, pump)
+        done = then(plan)
         pump.finish()
     except BaseException as error:
         if pump.insert is not None:
             pump.insert.abandon(error)
         raise
-    return plan, changed
+    return plan, changed, done
 
 
-#: Rows planned at a time by an import, whose new guests are written while the next are.
-PART = 5_000
+#: Rows planned at a time by an import, whose new guests are written while the next are; the
+#: first part is smaller, the database having nothing to do until it is planned.
+PART = 10_000
+FIRST_PART = 2_000
 
 
 @collector_paused()
@@ -250,8 +254,18 @@ def _import(path, name, encoding, delimiter, user, site, progress) -> dict:
                     site=site,
                     progress=lambda done, total: progress(0.6 + 0.4 * done / total, "writing"),
                 )
-                plan, changed = _plan_and_write(source, writer, planner, pump)
-                report = build_report(table, source.columns, source.rows, source.errors, plan)
+                plan, changed, report = _plan_and_write(
+                    source,
+                    writer,
+                    planner,
+                    pump,
+                    then=lambda plan: build_report(
+                        table, source.columns, source.rows, source.errors, plan
+                    ),
+                )
+                # The rows and the planner's indexes of their keys have done their work: their
+                # memory goes to the rows written next (a large import's peak).
+                source.records = planner = None
                 if has_errors(report):
                     raise ImportAborted(report)
                 progress(0.6, "writing")

@@ -195,9 +195,10 @@ class RecordReader:
             if count is not None:
                 count -= 1
 
-    def parts(self, size: int):
-        """Yield the records ``size`` at a time, reading the file as far as each part needs."""
-        start = 0
+    def parts(self, size: int, first: int | None = None):
+        """Yield the records ``size`` at a time (the first part: ``first``), reading the file
+        as far as each part needs."""
+        start, size, rest = 0, first or size, size
         while True:
             if start + size > len(self.records) and not self.done:
                 self.read(start + size - len(self.records))
@@ -205,6 +206,7 @@ class RecordReader:
                 return
             yield self.records[start : start + size]
             start += size
+            size = rest
 
 
 def read_records(table: Table, on_row=None):

@@ -82,7 +82,7 @@ class Writer:
         self.insert_tags(tags)
         bookings = self.create_bookings(targets)
         self.insert_activities(consents, tags, bookings)
-        self.after_commit([t for t in targets if t.created], tags)
+        self.after_commit(tags)
 
     def step(self, count):
         self.done += count
@@ -192,10 +192,10 @@ class Writer:
         """One record per "yes"/"no" that counts; returns ``(record id, guest id, given)`` in
         the order of the plan's targets."""
         wanted = [(t, given) for t in self.plan.targets for _row, given in t.consents]
+        if not wanted:
+            return []
         ids = allocate_ids(ConsentRecord, len(wanted))
-        records = [(pk, t.pk, given) for pk, (t, given) in zip(ids, wanted, strict=True)]
         file_name = self.file_name[:255]
-        languages = {t.pk: t.language for t, _given in wanted}
         columns = (
             "id",
             "guest_id",
@@ -207,13 +207,17 @@ class Writer:
             "user_id",
             "language",
         )
-        rows = (
-            (pk, guest_id, ConsentPurpose.NEWSLETTER, given, self.now, ConsentSource.IMPORT,
-             file_name, self.user_id, languages[guest_id])
-            for pk, guest_id, given in records
-        )  # fmt: skip
-        if records:
-            insert_rows(ConsentRecord, columns, self.counted(rows), now=self.now)
+        records = []
+
+        def rows():
+            # The records are listed as their rows are written (not before: the database
+            # would wait meanwhile).
+            for pk, (target, given) in zip(ids, wanted, strict=True):
+                records.append((pk, target.pk, given))
+                yield (pk, target.pk, ConsentPurpose.NEWSLETTER, given, self.now,
+                       ConsentSource.IMPORT, file_name, self.user_id, target.language)  # fmt: skip
+
+        insert_rows(ConsentRecord, columns, self.counted(rows()), now=self.now)
         return records
 
     # Tags ------------------------------------------------------------------------------------
@@ -340,26 +344,25 @@ class Writer:
 
     # After commit ----------------------------------------------------------------------------
 
-    def after_commit(self, created: list[Target], tags: dict):
-        created_ids = [t.pk for t in created]
-        tagged = {
-            t.pk: [tag if isinstance(tag, Tag) else tags[tag] for _r, tag in t.tags]
-            for t in self.plan.targets
-            if t.tags
-        }
-        user = self.user
+    def after_commit(self, tags: dict):
+        """``guest_created`` and ``guest_tags_changed`` once committed, if anyone listens
+        (the lists of guests are made then, not while the database waits)."""
+        targets, user = self.plan.targets, self.user
 
         def send():
             if signals.guest_created.has_listeners(Guest):
+                created_ids = [t.pk for t in targets if t.created]
                 for batch in chunked(created_ids, BATCH):
                     for guest in Guest.objects.filter(pk__in=batch).order_by("pk"):
                         signals.guest_created.send(Guest, guest=guest, source=GuestSource.IMPORT)
             if signals.guest_tags_changed.has_listeners(Guest):
+                tagged = {
+                    t.pk: [self.tag_of(tag, tags) for _r, tag in t.tags] for t in targets if t.tags
+                }
                 for batch in chunked(tagged, BATCH):
                     for guest in Guest.objects.filter(pk__in=batch).order_by("pk"):
                         signals.guest_tags_changed.send(
                             Guest, guest=guest, added=tagged[guest.pk], removed=[], user=user
                         )
 
-        if created_ids or tagged:
-            transaction.on_commit(send, robust=True)
+        transaction.on_commit(send, robust=True)
