@@ -12,6 +12,7 @@ from tests.admin_fixtures import make_staff
 from tests.factories import make_guest, make_tag
 from tests.import_helpers import counts, write
 from wagtail_guests.actions import add_tag, match_or_create_guest, record_consent
+from wagtail_guests.importing import lookups
 from wagtail_guests.importing import plan as plan_module
 from wagtail_guests.importing import writer as writer_module
 from wagtail_guests.importing.bulk import allocate_ids
@@ -331,7 +332,7 @@ def test_each_guest_of_the_file_gets_an_imported_activity(tmp_path):
 
 
 def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
-    monkeypatch.setattr(plan_module, "BATCH", 2)
+    monkeypatch.setattr(lookups, "BATCH", 2)
     make_tag("Existing")
     before = counts()
     failing_row = 6
@@ -483,15 +484,15 @@ def test_existing_guests_are_looked_up_through_their_btree_indexes(tmp_path):
         make_guest(email=f"guest{n}@example.com", phone=f"+336100{n:05d}", last_name="Roy")
     queries = [
         (
-            plan_module._guests_with("identity_key", ["e:guest7@example.com", "e:x@y.fr"]),
+            lookups.guests_with("identity_key", ["e:guest7@example.com", "e:x@y.fr"]),
             "guests_guest_identity_key_uniq",
         ),
         (
-            plan_module._guests_with("phone", ["+33610000007"], anonymised_at__isnull=True),
+            lookups.guests_with("phone", ["+33610000007"], anonymised_at__isnull=True),
             "guests_guest_phone_idx",
         ),
     ]
-    with transaction.atomic(), plan_module._plain_index_scans():
+    with transaction.atomic(), lookups.plain_index_scans():
         for querysets, index in queries:
             (queryset,) = querysets
             locked = queryset.select_for_update().order_by().values("pk")

@@ -10,33 +10,25 @@ The rows are taken in file order, as if each went through the identity action in
 3. A match only fills the guest's empty fields (``actions.guests._merge``), never overwrites.
 
 Nothing is written here. With ``lock=True`` (the confirmation, inside its transaction) the
-matched guests are locked (``SELECT … FOR UPDATE``), as the action locks them.
+matched guests are locked (``SELECT … FOR UPDATE``), as the action locks them. What the plan
+reads from the database is in :mod:`.lookups`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections import defaultdict
-from operator import itemgetter
-from typing import NamedTuple
-
-from django.db import connection
-from django.db.models import F, Lookup
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from ..actions.guests import _merge
 from ..conf import guests_settings
 from ..identity import Identity
-from ..models import Booking, Guest, GuestTag, NewsletterConsent, Tag
+from ..models import NewsletterConsent, Tag
 from ..permissions import booking_permission_policy, tag_permission_policy
 from ..resources import normalise_header
-from ..utils import chunked
-from .rows import GUEST_FIELDS, Columns, Record, RowError
+from .lookups import LookUp, ReadForFinish, existing, guests_with, plain_index_scans
+from .rows import Columns, Record, RowError
 from .targets import Plan, Target
 
-BATCH = 1000
 #: The French names of the preset tags (brief 002), read even without a French translation.
 PRESET_NAMES_FR = {
     "friends_family": "Amis & Famille",
@@ -44,103 +36,11 @@ PRESET_NAMES_FR = {
     "problematic": "Problématique",
     "regular": "Régulier",
 }
-_EXISTING = (*GUEST_FIELDS, "newsletter_consent", "unsubscribed_at")
 
 
 def _may(user, policy, action) -> bool:
     """``user=None`` is a command or a task, authorised by other means (as in ``require``)."""
     return user is None or policy.user_has_permission(user, action)
-
-
-class _AnyOf(Lookup):
-    """``field = ANY(…)``, the values sent as one JSON array (PostgreSQL), encoded when the
-    lookup is built: an import builds a part's lookups while the database still writes the
-    previous part (as a ``text[]`` literal, psycopg quoted each value as the query ran, the
-    database waiting). Read by a plain index scan, one descent per value (see
-    :func:`_plain_index_scans`)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def __init__(self, lhs, values):
-        super().__init__(lhs, json.dumps(list(values)))
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        values = "ARRAY(SELECT jsonb_array_elements_text(%s::jsonb))"
-        return f"{lhs} = ANY({values})", (*params, self.rhs)
-
-
-def _guests_with(field: str, values, **filters) -> list:
-    """Querysets (not run) of the guests whose ``field`` is one of ``values``: on PostgreSQL
-    one per 20,000 values, passed as one array; elsewhere one per ``BATCH`` values."""
-    values = list(values)
-    if connection.vendor != "postgresql":
-        return [
-            Guest.objects.filter(**{f"{field}__in": batch}, **filters)
-            for batch in chunked(values, BATCH)
-        ]
-    return [
-        Guest.objects.filter(_AnyOf(F(field), values[start : start + 20_000]), **filters)
-        for start in range(0, len(values), 20_000)
-    ]
-
-
-@contextlib.contextmanager
-def _plain_index_scans():
-    """On PostgreSQL, within the transaction, existing guests are looked up by plain btree
-    index scans: neither bitmap scans (the only way to read a GIN index) nor sequential scans.
-
-    An import inserts guests while it plans the next rows: the trigram indexes then hold them
-    in their pending list, which the planner cannot see, and a lookup by phone through
-    ``guests_guest_phone_trgm`` (its ``=``) reads that whole list for each phone: seconds per
-    10,000 rows, where the btree takes ms. And the statistics never count the rows inserted
-    so far, so the planner took the growing table for a small one and scanned all of it for
-    each part's keys (15-25 ms a part where the index takes 2-12 ms)."""
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_bitmapscan'), current_setting('enable_seqscan'), "
-            "set_config('enable_bitmapscan', 'off', true), "
-            "set_config('enable_seqscan', 'off', true)"
-        )
-        previous = cursor.fetchone()[:2]
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('enable_bitmapscan', %s, true), "
-                "set_config('enable_seqscan', %s, true)",
-                previous,
-            )
-
-
-class _ReadForFinish:
-    """What the database holds that :meth:`Planner.finish` needs."""
-
-    def __init__(self):
-        self.tags: list[Tag] = []
-        self.tag_ids: dict[int, set] = defaultdict(set)  # guest id: its tags' ids
-        self.references: dict[str, int] = {}  # the file's references already used: booker
-        self.stays: set = set()  # (booker id, arrival, departure) of the guests found
-
-
-class _LookUp(NamedTuple):
-    by_key: list  # querysets
-    by_phone: list
-    pairs: set  # (phone, last name key)
-
-
-def _existing(queryset, lock: bool, *extra) -> list[dict]:
-    """The guests' values, by id. Sorted here, not by the query: an ``ORDER BY id`` made the
-    planner read the whole primary key index in order rather than the lookup's own index."""
-    if lock:
-        queryset = queryset.select_for_update()
-    rows = queryset.order_by().values("pk", *_EXISTING, *extra)
-    return sorted(rows, key=itemgetter("pk"))
 
 
 class Planner:
@@ -158,7 +58,7 @@ class Planner:
         self.by_phone: dict[tuple, Target] = {}
         self.looked_up: set = set()  # identity keys and (phone, last name) pairs
         self.seq = 0
-        self.read: _ReadForFinish | None = None
+        self.read: ReadForFinish | None = None
         self.pump = None
 
     def error(self, record: Record, field_name: str, message: str):
@@ -170,25 +70,9 @@ class Planner:
         """Read what :meth:`finish` needs from the database: the tags, the tags and bookings
         of the guests found, the booking references of the file. ``finish()`` itself is then
         Python only, and an import runs it while the database writes its last new guests."""
-        existing = [pk for pk, target in self.by_pk.items() if not target.created]
-        read = self.read = _ReadForFinish()
-        if any(record.tags for record in records):
-            read.tags = list(Tag.objects.all())
-            for batch in chunked(existing, BATCH):
-                links = GuestTag.objects.filter(guest_id__in=batch)
-                for guest_id, tag_id in links.values_list("guest_id", "tag_id"):
-                    read.tag_ids[guest_id].add(tag_id)
-        booked = [record for record in records if record.arrival]
-        if booked and _may(self.user, booking_permission_policy, "add"):
-            references = {record.reference for record in booked if record.reference}
-            for batch in chunked(references, BATCH):
-                bookings = Booking.objects.filter(reference__in=batch)
-                read.references.update(bookings.values_list("reference", "booker_id"))
-            for batch in chunked(existing, BATCH):
-                bookings = Booking.objects.filter(booker_id__in=batch)
-                read.stays.update(
-                    bookings.values_list("booker_id", "arrival_date", "departure_date")
-                )
+        found = [pk for pk, target in self.by_pk.items() if not target.created]
+        may_book = _may(self.user, booking_permission_policy, "add")
+        self.read = ReadForFinish(records, found, bookings=may_book)
 
     def finish(self, records: list[Record], pump=None) -> Plan:
         """Plan what needs every row (tags, bookings); ``records`` are all of them. Reads the
@@ -220,7 +104,7 @@ class Planner:
         key is looked up once, before the first row that has it is matched."""
         self.run_look_up(self.prepare_look_up(records))
 
-    def prepare_look_up(self, records: list[Record]) -> _LookUp:
+    def prepare_look_up(self, records: list[Record]) -> LookUp:
         """The queries of :meth:`look_up`, built but not run (Python only: an import builds
         them while the database writes the previous part)."""
         keys, pairs = set(), set()
@@ -234,19 +118,19 @@ class Planner:
         pairs -= self.looked_up
         self.looked_up |= keys | pairs
         phones = {phone for phone, _last in pairs}
-        return _LookUp(
-            by_key=_guests_with("identity_key", keys),
-            by_phone=_guests_with("phone", phones, anonymised_at__isnull=True),
+        return LookUp(
+            by_key=guests_with("identity_key", keys),
+            by_phone=guests_with("phone", phones, anonymised_at__isnull=True),
             pairs=pairs,
         )
 
-    def run_look_up(self, look_up: _LookUp):
-        with _plain_index_scans():
+    def run_look_up(self, look_up: LookUp):
+        with plain_index_scans():
             for queryset in look_up.by_key:
-                for values in _existing(queryset, self.lock, "identity_key"):
+                for values in existing(queryset, self.lock, "identity_key"):
                     self.by_key[values.pop("identity_key")] = self._known(values)
             for queryset in look_up.by_phone:
-                for values in _existing(queryset, self.lock, "last_name_key"):
+                for values in existing(queryset, self.lock, "last_name_key"):
                     pair = (values["phone"], values.pop("last_name_key"))
                     if pair in look_up.pairs:
                         self._index_phone(self._known(values), pair[1])

@@ -49,7 +49,7 @@ from ..models import (
 from ..models.bookings import new_reference
 from ..utils import chunked
 from .bulk import allocate_ids, insert_rows, start_insert, update_rows
-from .plan import BATCH
+from .lookups import BATCH
 from .rows import GUEST_FIELDS
 from .targets import Plan, Target
 
