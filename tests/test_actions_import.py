@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from tests.admin_fixtures import make_staff
 from tests.factories import make_guest, make_tag
@@ -546,3 +547,18 @@ def test_a_file_is_read_part_by_part_the_first_part_smaller(tmp_path):
     assert [r.details["first_name"] for part in parts for r in part] == [
         f"Guest{n}" for n in range(11)
     ]
+
+
+def test_an_import_works_without_time_zone_support(tmp_path, settings):
+    """A site with ``USE_TZ = False`` keeps naive local times: the import's rows get the
+    import's local time, as a save() would give them."""
+    settings.USE_TZ = False
+    settings.TIME_ZONE = "Europe/Paris"
+    before = timezone.now()
+    do_import(tmp_path, "Zoé,Noël,zoe@example.com,,,yes,VIP\n")
+    guest = Guest.objects.get()
+    record = ConsentRecord.objects.get(guest=guest)
+    imported = Activity.objects.get(guest=guest, kind="imported")
+    assert timezone.is_naive(guest.created_at)
+    assert before <= guest.created_at <= timezone.now()
+    assert guest.created_at == record.created_at == imported.created_at

@@ -27,6 +27,7 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
@@ -59,6 +60,14 @@ def _adapter(field):
             # Dumped by psycopg, as text or in COPY's binary format alike.
             return lambda value: None if value is None else Jsonb(value, dumps=dumps)
         return lambda value: None if value is None else dumps(value)
+    naive = connection.vendor == "postgresql" and not settings.USE_TZ
+    if naive and isinstance(field, models.DateTimeField):
+        # Without USE_TZ, naive times are in settings.TIME_ZONE (Django gives the connection
+        # that time zone); COPY's binary format needs them aware.
+        zone = timezone.get_default_timezone()
+        return lambda value: (
+            value if value is None or timezone.is_aware(value) else timezone.make_aware(value, zone)
+        )
     if connection.vendor == "sqlite":
         ops = connection.ops
         if isinstance(field, models.DateTimeField):

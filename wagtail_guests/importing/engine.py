@@ -171,7 +171,7 @@ def _plan_and_write(source: RecordReader, writer: Writer, planner: Planner, pump
     reading and planning call). Returns the plan, the new guests that later rows changed (by
     id), and what ``then(plan)`` returns.
 
-    The database never waits for Python when it can be avoided: a part's lookups are built
+    The database waits for Python as little as it can: a part's lookups are built
     while the previous part's guests are inserted, and run before the next insert starts; the
     rows' tags and bookings (``Planner.finish``), then ``then(plan)`` (the report), are done
     while the last part's guests are inserted. Once a row has an error, nothing more is
