@@ -51,7 +51,6 @@ class Planner:
 
     def __init__(self, columns: Columns, *, user=None, lock=False):
         self.columns, self.user, self.lock = columns, user, lock
-        self.records: list[Record] = []
         self.plan = Plan()
         self.by_pk: dict[int, Target] = {}
         self.by_key: dict[str, Target] = {}
@@ -59,7 +58,6 @@ class Planner:
         self.looked_up: set = set()  # identity keys and (phone, last name) pairs
         self.seq = 0
         self.read: ReadForFinish | None = None
-        self.pump = None
 
     def error(self, record: Record, field_name: str, message: str):
         self.plan.errors.append(
@@ -80,9 +78,9 @@ class Planner:
         every few hundred rows."""
         if self.read is None:
             self.read_for_finish(records)
-        self.records, self.pump = records, pump
-        self.plan_tags()
-        self.plan_bookings()
+        tagged, booked = self._tagged_and_booked(records, pump)
+        self.plan_tags(tagged)
+        self.plan_bookings(booked)
         return self.plan
 
     # Existing guests -------------------------------------------------------------------------
@@ -214,8 +212,7 @@ class Planner:
 
     # Tags ------------------------------------------------------------------------------------
 
-    def plan_tags(self):
-        tagged = [(target, record) for target, record in self._records_by_target() if record.tags]
+    def plan_tags(self, tagged: list[tuple[Target, Record]]):
         if not tagged:
             return
         known = {}
@@ -261,19 +258,24 @@ class Planner:
             limit,
         ) % {"limit": limit}
 
-    def _records_by_target(self):
-        """Yield (target, record) for every record, in file order (a generator: a list of
-        100,000 pairs would weigh on the peak memory of a large import)."""
+    def _tagged_and_booked(self, records: list[Record], pump=None) -> tuple[list, list]:
+        """The (target, record) pairs of the rows with tags, and of those with an arrival, in
+        file order: one pass over the records (a list of all 100,000 pairs would weigh on the
+        peak memory of a large import)."""
         targets = {number: target for target in self.plan.targets for number in target.rows}
-        for count, record in enumerate(self.records, 1):
-            if self.pump is not None and count % 500 == 0:
-                self.pump()
-            yield targets[record.number], record
+        tagged, booked = [], []
+        for count, record in enumerate(records, 1):
+            if pump is not None and count % 500 == 0:
+                pump()
+            if record.tags:
+                tagged.append((targets[record.number], record))
+            if record.arrival:
+                booked.append((targets[record.number], record))
+        return tagged, booked
 
     # Bookings --------------------------------------------------------------------------------
 
-    def plan_bookings(self):
-        booked = [(t, r) for t, r in self._records_by_target() if r.arrival]
+    def plan_bookings(self, booked: list[tuple[Target, Record]]):
         if not booked:
             return
         if not _may(self.user, booking_permission_policy, "add"):
