@@ -102,18 +102,6 @@ def has_errors(report: dict) -> bool:
     return bool(report["file_errors"] or report["error_rows"])
 
 
-def _read(path, name, encoding, delimiter, progress, share):
-    table = open_table(path, name=name, encoding=encoding, delimiter=delimiter)
-    try:
-        total = max(table.estimated_rows, 1)
-        columns, records, errors, rows = read_records(
-            table, on_row=lambda done: progress(share * min(done / total, 1), "reading")
-        )
-    finally:
-        table.close()
-    return table, columns, records, errors, rows
-
-
 @collector_paused()
 def preview_file(path, *, name="", encoding="", delimiter="", user=None, progress=None) -> dict:
     """Check ``path`` and say what importing it would do. Writes nothing.
@@ -123,9 +111,14 @@ def preview_file(path, *, name="", encoding="", delimiter="", user=None, progres
     require(user, "import")
     progress = progress or _no_progress
     try:
-        table, columns, records, errors, rows = _read(
-            path, name, encoding, delimiter, progress, 0.9
-        )
+        table = open_table(path, name=name, encoding=encoding, delimiter=delimiter)
+        try:
+            total = max(table.estimated_rows, 1)
+            columns, records, errors, rows = read_records(
+                table, on_row=lambda done: progress(0.9 * min(done / total, 1), "reading")
+            )
+        finally:
+            table.close()
     except ImportFileError as error:
         return file_error_report(error)
     progress(0.9, "checking")
