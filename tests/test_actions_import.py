@@ -3,6 +3,7 @@
 import gc
 import random
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from tests.admin_fixtures import make_staff
 from tests.factories import make_guest, make_tag
 from tests.import_helpers import counts, write
 from wagtail_guests.actions import add_tag, match_or_create_guest, record_consent
-from wagtail_guests.importing import lookups
+from wagtail_guests.importing import bulk, lookups
 from wagtail_guests.importing import plan as plan_module
 from wagtail_guests.importing import writer as writer_module
 from wagtail_guests.importing.bulk import allocate_ids
@@ -337,7 +338,7 @@ def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
     make_tag("Existing")
     before = counts()
     failing_row = 6
-    original = writer_module.Writer._imported
+    original = writer_module.ImportedPayload.__call__
 
     def imported(self, target, *args):
         # The timeline entries are written last, streamed after the guests, consent records
@@ -346,7 +347,7 @@ def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
             raise DatabaseError("disk full at row 6")
         return original(self, target, *args)
 
-    monkeypatch.setattr(writer_module.Writer, "_imported", imported)
+    monkeypatch.setattr(writer_module.ImportedPayload, "__call__", imported)
     rows = "".join(
         f'Guest{n},Test,guest{n}@example.com,,,yes,"Existing, New{n}"\n' for n in range(2, 9)
     )
@@ -459,6 +460,50 @@ def test_values_reach_the_database_exactly_as_read(tmp_path):
     assert guest.created_at == record.created_at == imported.created_at
     assert guest.newsletter_consent_at == guest.created_at
     assert guest.created_at.tzinfo is not None
+
+
+def test_json_given_encoded_reaches_other_databases_decoded(monkeypatch):
+    """Elsewhere than PostgreSQL and SQLite the rows go through bulk_create(), which encodes
+    JSON itself: a value the import encoded already is given to it decoded."""
+    monkeypatch.setattr(bulk, "connection", SimpleNamespace(vendor="mysql"))
+    adapt = bulk._adapter(Activity._meta.get_field("payload"))
+    assert adapt(bulk.EncodedJson('{"rows": [2], "notes": "a\\nb"}')) == {
+        "rows": [2],
+        "notes": "a\nb",
+    }
+    assert adapt({"rows": [3]}) == {"rows": [3]}
+
+
+def test_the_imported_entry_names_everything_the_import_did(tmp_path):
+    """The "imported" payload (written as JSON text, not by json.dumps) with every key, free
+    text with quotes, backslashes, line breaks and accents."""
+    guest = make_guest(email="anne@example.com", first_name="Anne", last_name="Roy", city="Paris")
+    known = make_tag('Vin "nature"')
+    header = "first name,last name,email,phone,city,notes,newsletter consent,tags\n"
+    rows = (
+        'Anne,Roy,anne@example.com,06 12 34 56 78,Lyon,"Chambre ""calme""",oui,'
+        '"Vin ""nature"", Végé \\ sans gluten"\n'
+        'Anne,Roy,anne@example.com,,,"Allergie\nnoix",,\n'
+    )
+    name = 'l\'été "2026" \\ clients.csv'
+    import_file(write(tmp_path, header + rows), name=name)
+    imported = Activity.objects.get(guest=guest, kind="imported")
+    record = ConsentRecord.objects.get(guest=guest)
+    new_tag = Tag.objects.get(name="Végé \\ sans gluten")
+    assert imported.payload == {
+        "file": name,
+        "rows": [2, 3],
+        "new": False,
+        "filled": ["phone"],
+        "differences": ["city"],
+        "notes": 'Chambre "calme"\nAllergie\nnoix',
+        "consents": [{"record": record.pk, "given": True}],
+        "tags": [
+            {"tag": known.pk, "name": 'Vin "nature"'},
+            {"tag": new_tag.pk, "name": "Végé \\ sans gluten"},
+        ],
+    }
+    assert describe(imported)  # the timeline reads it
 
 
 postgresql_only = pytest.mark.skipif(
