@@ -548,6 +548,47 @@ def test_existing_guests_are_looked_up_through_their_btree_indexes(tmp_path):
             assert len(locked) == 1
 
 
+@postgresql_only
+def test_guests_found_are_updated_through_their_primary_key(tmp_path):
+    """The update of the guests a file matched joins them by primary key, one index descent
+    each, never by hashing the whole guest table (which the planner chose, with no
+    statistics for the rows just inserted: on a large table, seconds for a few rows)."""
+    for n in range(300):
+        make_guest(email=f"guest{n}@example.com", first_name="Ann", last_name="Roy")
+    plans = []
+
+    def explain(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "unnest" in sql:
+            context["cursor"].execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in context["cursor"].fetchall()))
+        return execute(sql, params, many, context)
+
+    rows = "".join(f"Ann,Roy,guest{n}@example.com,,,oui,\n" for n in range(0, 300, 3))
+    with connection.execute_wrapper(explain):
+        report = do_import(tmp_path, rows)
+    assert report["updated"] == 100
+    (plan,) = plans
+    assert "Index Scan using wagtail_guests_guest_pkey" in plan, plan
+    assert "Seq Scan" not in plan and "Hash" not in plan, plan
+
+
+@postgresql_only
+def test_the_planner_settings_are_restored_after_the_import_s_reads():
+    names = ("enable_bitmapscan", "enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{n}')" for n in names))
+            return cursor.fetchone()
+
+    with transaction.atomic():
+        with lookups.plain_index_scans(joins=True):
+            assert settings() == ("off",) * 4
+        assert settings() == ("on",) * 4
+        with lookups.plain_index_scans():
+            assert settings() == ("off", "off", "on", "on")
+
+
 def test_tags_and_bookings_are_planned_without_reading_the_database(
     tmp_path, django_assert_num_queries
 ):

@@ -50,7 +50,7 @@ from ..models import (
 from ..models.bookings import new_reference
 from ..utils import chunked
 from .bulk import EncodedJson, allocate_ids, insert_rows, start_insert, update_rows
-from .lookups import BATCH
+from .lookups import BATCH, plain_index_scans
 from .rows import GUEST_FIELDS
 from .targets import Plan, Target
 
@@ -78,7 +78,8 @@ class Writer:
         extra = sum(len(t.consents) + len(t.tags) for t in targets)
         self.total = (len(targets) + updated + extra) or 1
         tags = self.create_tags()
-        self.update_guests(changed)
+        with plain_index_scans(joins=True):  # the guests to update, by primary key
+            self.update_guests(changed)
         consents = self.insert_consents()
         self.insert_tags(tags)
         bookings = self.create_bookings(targets)
