@@ -29,6 +29,10 @@ last name) and 1% repeat an earlier row of the file, is imported into a database
 Export: 1,000,000 guests (30% with tags) as CSV through the guest list's "Export" (the admin
 view, streamed), consumed chunk by chunk as a browser would.
 
+(a) and (c) are each measured ``--repeat`` times (3 by default), in turn (a, c, a, c…), so
+that both meet the same moments of a shared machine: the figures printed are the median run
+of each, with every run's time, and the ratio is of the medians (each pair's too).
+
 Each measurement runs in its own process, on a fresh copy of the prepared database (a
 PostgreSQL template database, a copy of the SQLite file), and reports its time and the peak
 resident memory of the process (``getrusage`` ``ru_maxrss``, which includes Python and Django
@@ -427,11 +431,17 @@ def run_backend(vendor: str, files: dict, args) -> dict:
     else:
         backend.child(seed, "migrate")
     results = {}
-    backend.copy(seed, "run")
-    results["ours"] = ours = backend.child("run", "ours", files["import"])
+    runs, copies = [], []
+    for _run in range(args.repeat):  # (a) and (c) in turn: the same moments of the machine
+        backend.copy(seed, "run")
+        runs.append(backend.child("run", "ours", files["import"]))
+        if vendor == "postgresql":
+            backend.copy(seed, "run")
+            copies.append(backend.child("run", "copy", files["plain"]))
+    results["ours"] = ours = median_run(runs)
     print(
         f"(a) our importer: {ours['rows']:,} rows in {ours['seconds']:.2f} s = "
-        f"{rate(ours):,.0f} rows/s; {memory(ours)}\n"
+        f"{rate(ours):,.0f} rows/s; {memory(ours)}{each_run(runs)}\n"
         f"    {ours['new']:,} new, {ours['updated']:,} updated, {ours['unchanged']:,} unchanged, "
         f"{ours['duplicates']:,} in-file duplicates merged\n"
         f"    {cpu(ours)}",
@@ -447,11 +457,11 @@ def run_backend(vendor: str, files: dict, args) -> dict:
         flush=True,
     )
     if vendor == "postgresql":
-        backend.copy(seed, "run")
-        results["copy"] = copy = backend.child("run", "copy", files["plain"])
+        results["copy"] = copy = median_run(copies)
         print(
             f"(c) COPY into an empty copy of the table: {copy['rows']:,} rows in "
-            f"{copy['seconds']:.2f} s = {rate(copy):,.0f} rows/s; {memory(copy)}\n"
+            f"{copy['seconds']:.2f} s = {rate(copy):,.0f} rows/s; {memory(copy)}"
+            f"{each_run(copies)}\n"
             f"    {cpu(copy)}",
             flush=True,
         )
@@ -474,7 +484,13 @@ def run_backend(vendor: str, files: dict, args) -> dict:
         )
     print(f"    ours / plain: {rate(ours) / rate(plain):.1f}x faster", flush=True)
     if "copy" in results:
-        print(f"    ours / COPY: {ours['seconds'] / results['copy']['seconds']:.2f}x the time")
+        pairs = ", ".join(
+            f"{a['seconds'] / c['seconds']:.2f}" for a, c in zip(runs, copies, strict=True)
+        )
+        print(
+            f"    ours / COPY: {ours['seconds'] / results['copy']['seconds']:.2f}x the time"
+            + (f" (the medians; run by run: {pairs})" if len(runs) > 1 else "")
+        )
         floor = cpu_floor(ours)
         if floor is not None:
             print(
@@ -508,6 +524,20 @@ def run_backend(vendor: str, files: dict, args) -> dict:
             flush=True,
         )
     return results
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median time, with the highest peak memory of all."""
+    middle = dict(sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2])
+    middle["peak_mb"] = max(run["peak_mb"] for run in runs)
+    return middle
+
+
+def each_run(runs: list[dict]) -> str:
+    if len(runs) < 2:
+        return ""
+    times = ", ".join(f"{run['seconds']:.2f}" for run in runs)
+    return f"\n    median of {len(runs)} runs ({times} s; peak: the highest)"
 
 
 def verdict(results: dict) -> list[str]:
@@ -558,6 +588,7 @@ def main(argv=None):
     parser.add_argument("--existing", type=int, default=50_000, help="guests already there")
     parser.add_argument("--plain-rows", type=int, default=10_000, help="rows timed for (b)")
     parser.add_argument("--export-rows", type=int, default=1_000_000, help="0: no export")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and of (c)")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     parser.add_argument("--regenerate", action="store_true", help="rebuild files and databases")
     parser.add_argument("--database-url", default=os.environ.get("PG_URL", DEFAULT_URL))
