@@ -589,6 +589,28 @@ def test_the_planner_settings_are_restored_after_the_import_s_reads():
             assert settings() == ("off", "off", "on", "on")
 
 
+@postgresql_only
+def test_a_guest_whose_consent_alone_changes_is_updated_in_place(tmp_path):
+    """The guest table leaves room on its pages (fill factor 90, migration 0009): a known
+    guest whose consent alone changes gets a HOT update, with no new entry in any of the
+    table's indexes, even on pages that earlier guests filled."""
+    for n in range(300):
+        make_guest(email=f"guest{n}@example.com", first_name="Ann", last_name="Roy")
+
+    def hot_updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_hot_updated('wagtail_guests_guest'::regclass)"
+            )
+            return cursor.fetchone()[0]
+
+    before = hot_updates()
+    rows = "".join(f"Ann,Roy,guest{n}@example.com,,,oui,\n" for n in range(0, 300, 20))
+    report = do_import(tmp_path, rows)
+    assert (report["updated"], report["consents_given"]) == (15, 15)
+    assert hot_updates() - before == 15
+
+
 def test_tags_and_bookings_are_planned_without_reading_the_database(
     tmp_path, django_assert_num_queries
 ):
