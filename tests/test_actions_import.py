@@ -15,6 +15,7 @@ from tests.factories import make_guest, make_tag
 from tests.import_helpers import counts, write
 from wagtail_guests.actions import add_tag, match_or_create_guest, record_consent
 from wagtail_guests.importing import bulk, lookups
+from wagtail_guests.importing import payload as payload_module
 from wagtail_guests.importing import plan as plan_module
 from wagtail_guests.importing import writer as writer_module
 from wagtail_guests.importing.bulk import allocate_ids
@@ -338,7 +339,7 @@ def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
     make_tag("Existing")
     before = counts()
     failing_row = 6
-    original = writer_module.ImportedPayload.__call__
+    original = payload_module.ImportedPayload.__call__
 
     def imported(self, target, *args):
         # The timeline entries are written last, streamed after the guests, consent records
@@ -347,7 +348,7 @@ def test_a_database_error_at_row_n_leaves_nothing_behind(tmp_path, monkeypatch):
             raise DatabaseError("disk full at row 6")
         return original(self, target, *args)
 
-    monkeypatch.setattr(writer_module.ImportedPayload, "__call__", imported)
+    monkeypatch.setattr(payload_module.ImportedPayload, "__call__", imported)
     rows = "".join(
         f'Guest{n},Test,guest{n}@example.com,,,yes,"Existing, New{n}"\n' for n in range(2, 9)
     )
